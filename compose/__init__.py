@@ -1,0 +1,1 @@
+"""dockyard's orchestrator: compose files in, a typed Project out, plans run against the embedded runtime."""

@@ -1,0 +1,85 @@
+"""The ComposeError tree.
+
+Every error names where it is: a ``file:line:column`` mark when known, the YAML tree path (``services.web.ports[0]``)
+or a service name, what is wrong, and how to fix it.  ``str(err)`` is the one line the CLI prints.
+"""
+
+from __future__ import annotations
+
+from compose.loader.document import Mark, Marks, TreePath, locate, path_str
+
+
+class ComposeError(Exception):
+    """Base of every error the compose package raises."""
+
+    stage = "compose"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: TreePath | str | None = None,
+        mark: Mark | None = None,
+        hint: str | None = None,
+        file: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.path = path_str(path) if isinstance(path, tuple) else path
+        self.mark = mark
+        self.hint = hint
+        self.file = file
+
+    @classmethod
+    def at(cls, marks: Marks, path: TreePath, message: str, *, hint: str | None = None) -> "ComposeError":
+        """An error located through a marks table."""
+        return cls(message, path=path, mark=locate(marks, path), hint=hint)
+
+    def __str__(self) -> str:
+        where = str(self.mark) if self.mark else (self.file or "")
+        parts = [p for p in (where, self.path) if p]
+        head = " ".join(parts)
+        text = f"{head}: {self.message}" if head else self.message
+        if self.hint:
+            text += f": {self.hint}"
+        return text
+
+
+class ParseError(ComposeError):
+    """The file is not readable YAML (or .env), or breaks a YAML rule compose enforces."""
+
+    stage = "parse"
+
+
+class InterpolationError(ComposeError):
+    """A ``${VAR}`` expression is invalid or a required variable is missing."""
+
+    stage = "interpolation"
+
+
+class SchemaError(ComposeError):
+    """The merged document does not match the Compose schema."""
+
+    stage = "schema"
+
+
+class LoadError(ComposeError):
+    """Files, includes, extends, env files, profiles: something named cannot be found or loops."""
+
+    stage = "load"
+
+
+class ExtendsError(LoadError):
+    """An ``extends`` entry is wrong or loops."""
+
+    stage = "extends"
+
+
+class ConsistencyError(ComposeError):
+    """The project is valid YAML and schema but refers to things that do not exist, or loops."""
+
+    stage = "consistency"
+
+
+class ProjectNotFoundError(LoadError):
+    """No compose file was given or found."""

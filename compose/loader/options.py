@@ -1,0 +1,30 @@
+"""What one load of a project is asked to do (from CLI flags and the environment)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class LoadOptions:
+    """Inputs of ``compose.loader.load_project``.
+
+    ``files``: the ``-f`` values in order (``"-"`` is stdin); empty means discovery (COMPOSE_FILE, then the
+    standard names in the working directory or its parents).
+    ``environ``: the process environment (the shell); it wins over env files.
+    ``stdin``: text to use for ``-f -``.
+    """
+
+    files: tuple[str, ...] = ()
+    project_name: str | None = None
+    project_directory: Path | None = None
+    working_dir: Path = field(default_factory=Path.cwd)
+    env_files: tuple[str, ...] = ()
+    profiles: tuple[str, ...] = ()
+    environ: dict[str, str] = field(default_factory=dict)
+    stdin: str | None = None
+    interpolate: bool = True
+    normalize: bool = True
+    resolve_paths: bool = True
+    services: tuple[str, ...] = ()  # services named on the command line (they enable their profiles)

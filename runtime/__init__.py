@@ -1,0 +1,35 @@
+"""dockyard's embedded container runtime.
+
+Knows nothing of compose files, YAML, typer or rich: takes ``*Spec`` dataclasses, returns ``*Info``.
+This module is THE public surface; ``compose`` imports nothing else from ``runtime``.
+"""
+
+from runtime.errors import (
+    ContainerError,
+    ContainerNotFoundError,
+    ContainerRuntimeError,
+    DigestMismatchError,
+    ImageError,
+    ImageNotFoundError,
+    KernelError,
+    LayerError,
+    NetworkError,
+    RegistryError,
+    StateError,
+    VolumeError,
+)
+
+__all__ = [
+    "ContainerError",
+    "ContainerNotFoundError",
+    "ContainerRuntimeError",
+    "DigestMismatchError",
+    "ImageError",
+    "ImageNotFoundError",
+    "KernelError",
+    "LayerError",
+    "NetworkError",
+    "RegistryError",
+    "StateError",
+    "VolumeError",
+]
