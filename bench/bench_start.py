@@ -1,0 +1,105 @@
+"""Start+exit latency of `true` in a busybox rootfs: dockyard's launcher vs `runc run` (and `crun run` if it works
+on this host) on the same rootfs. Prints a median/min/max table and the ratio; writes bench/results/start.json.
+
+Usage (root): python bench/bench_start.py [-n 50]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from runtime.process import launcher  # noqa: E402
+from runtime.spec import ContainerSpec, ProcessSpec, RootfsSpec  # noqa: E402
+from tests.support.busybox import build_rootfs  # noqa: E402
+
+
+def time_dockyard(rootfs: Path, work: Path, n: int) -> list[float]:
+    out = []
+    for i in range(n):
+        cdir = work / f"c{i}"
+        spec = ContainerSpec(id=f"dybench{os.getpid()}{i:06d}", rootfs=RootfsSpec((str(rootfs),), str(cdir)),
+                             process=ProcessSpec(args=("true",)))
+        t = time.perf_counter()
+        code = launcher.run(spec)
+        out.append(time.perf_counter() - t)
+        if code != 0:
+            raise SystemExit(f"dockyard run exited {code}")
+        shutil.rmtree(cdir)
+    return out
+
+
+def make_bundle(tool: str, rootfs: Path, bundle: Path) -> None:
+    bundle.mkdir()
+    subprocess.run([tool, "spec", "--bundle", str(bundle)], check=True, capture_output=True)
+    cfg = json.loads((bundle / "config.json").read_text())
+    cfg["root"] = {"path": str(rootfs), "readonly": True}
+    cfg["process"]["args"] = ["true"]
+    cfg["process"]["terminal"] = False
+    cfg["process"].pop("rlimits", None)  # this host's root cannot raise RLIMIT_NOFILE (no CAP_SYS_RESOURCE)
+    (bundle / "config.json").write_text(json.dumps(cfg))
+
+
+def time_oci(tool: str, bundle: Path, n: int) -> list[float] | str:
+    out = []
+    for i in range(n):
+        t = time.perf_counter()
+        proc = subprocess.run([tool, "run", "-b", str(bundle), f"dybench-{tool}-{os.getpid()}-{i}"],
+                              capture_output=True, text=True, stdin=subprocess.DEVNULL)
+        out.append(time.perf_counter() - t)
+        if proc.returncode != 0:
+            return f"{tool} run failed: {(proc.stderr or proc.stdout).strip().splitlines()[-1:]}"
+    return out
+
+
+def summary(samples: list[float]) -> dict[str, float]:
+    ms = [s * 1000 for s in samples]
+    return {"median_ms": statistics.median(ms), "min_ms": min(ms), "max_ms": max(ms), "n": len(ms)}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("-n", type=int, default=50)
+    ap.add_argument("--out", default=str(REPO / "bench" / "results" / "start.json"))
+    args = ap.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="dy-bench-"))
+    try:
+        rootfs = build_rootfs(work / "rootfs")
+        results: dict[str, object] = {"dockyard": summary(time_dockyard(rootfs, work, args.n))}
+        for tool in ("runc", "crun"):
+            if shutil.which(tool) is None:
+                results[tool] = "not installed"
+                continue
+            make_bundle(tool, rootfs, work / f"bundle-{tool}")
+            res = time_oci(tool, work / f"bundle-{tool}", args.n)
+            results[tool] = summary(res) if isinstance(res, list) else res
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    print(f"{'runtime':10} {'median ms':>10} {'min ms':>8} {'max ms':>8}")
+    for name, r in results.items():
+        if isinstance(r, dict):
+            print(f"{name:10} {r['median_ms']:10.2f} {r['min_ms']:8.2f} {r['max_ms']:8.2f}")
+        else:
+            print(f"{name:10} {r}")
+    runc = results.get("runc")
+    if isinstance(runc, dict):
+        ratio = results["dockyard"]["median_ms"] / runc["median_ms"]  # type: ignore[index]
+        results["ratio_dockyard_to_runc"] = ratio
+        print(f"dockyard / runc median ratio: {ratio:.2f} (goal <= 0.5)")
+    results["host"] = {"kernel": os.uname().release, "python": sys.version.split()[0]}
+    Path(args.out).write_text(json.dumps(results, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()

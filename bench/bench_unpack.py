@@ -1,0 +1,103 @@
+"""Unpack speed: dockyard's unpack_layer against GNU ``tar -xzf`` on a generated ~100 MB layer of many files.
+
+Run: ``.venv/bin/python bench/bench_unpack.py [--mb 100] [--runs 5]``. Prints a table and writes
+``bench/results/unpack.json``. Both sides read a warm page cache and write to the same filesystem.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from runtime.images.layers import unpack_layer  # noqa: E402
+
+RESULTS = Path(__file__).resolve().parent / "results" / "unpack.json"
+
+
+def make_tree(root: Path, total_mb: int, seed: int = 7) -> int:
+    """A rootfs-like tree: many small files (most of the count), some large ones (most of the bytes)."""
+    rng = random.Random(seed)
+    words = [bytes(rng.choice(b"abcdefghijklmnopqrstuvwxyz_") for _ in range(rng.randint(2, 12))) for _ in range(4000)]
+    budget = total_mb << 20
+    count = 0
+    while budget > 0:
+        d = root / f"d{rng.randrange(60)}" / f"s{rng.randrange(40)}"
+        d.mkdir(parents=True, exist_ok=True)
+        pick = rng.random()
+        size = rng.randint(100, 4096) if pick < 0.85 else rng.randint(4096, 65536) if pick < 0.995 else rng.randint(
+            256 << 10, 2 << 20)
+        text = b" ".join(rng.choices(words, k=size // 6 + 1))[: size // 2]
+        data = text + rng.randbytes(size - len(text))  # half text, half incompressible
+        (d / f"f{count}.bin").write_bytes(data)
+        budget -= size
+        count += 1
+    return count
+
+
+def timed(fn) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def run(mb: int, runs: int, where: str | None) -> dict:
+    work = Path(tempfile.mkdtemp(prefix="dy-bench-", dir=where))
+    try:
+        src = work / "src"
+        src.mkdir()
+        files = make_tree(src, mb)
+        layer = work / "layer.tar.gz"
+        subprocess.run(["tar", "-C", str(src), "-czf", str(layer), "."], check=True)
+        tar_times, dy_times = [], []
+        for i in range(runs):
+            for name, times, fn in (
+                ("tar", tar_times, lambda d: subprocess.run(["tar", "-xzf", str(layer), "-C", str(d)], check=True)),
+                ("dy", dy_times, lambda d: unpack_layer(layer, d)),
+            ):
+                dest = work / f"{name}{i}"
+                dest.mkdir()
+                os.sync()
+                times.append(timed(lambda: fn(dest)))
+                shutil.rmtree(dest)
+        tar_s, dy_s = statistics.median(tar_times), statistics.median(dy_times)
+        return {
+            "files": files, "layer_bytes": layer.stat().st_size, "uncompressed_mb": mb, "runs": runs,
+            "tar_s": round(tar_s, 3), "dockyard_s": round(dy_s, 3), "speed_ratio": round(tar_s / dy_s, 3),
+            "tar_all": [round(t, 3) for t in tar_times], "dockyard_all": [round(t, 3) for t in dy_times],
+            "dir": str(work.parent), "python": platform.python_version(), "cpus": os.cpu_count(), "kernel": platform.release(),
+        }
+    finally:
+        shutil.rmtree(work)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--mb", type=int, default=100)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--dir", default=None, help="where to unpack (default: $TMPDIR); e.g. /dev/shm for tmpfs")
+    args = parser.parse_args()
+    result = run(args.mb, args.runs, args.dir)
+    print(f"in {result['dir']}; layer: {result['files']} files, {result['uncompressed_mb']} MB uncompressed, "
+          f"{result['layer_bytes'] / 1e6:.1f} MB gzip; median of {result['runs']} runs")
+    print(f"{'tool':<12}{'seconds':>10}")
+    print(f"{'tar -xzf':<12}{result['tar_s']:>10.3f}")
+    print(f"{'dockyard':<12}{result['dockyard_s']:>10.3f}")
+    print(f"speed ratio (tar time / dockyard time): {result['speed_ratio']:.2f}  (goal >= 0.8)")
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(result, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,165 @@
+"""The service dependency graph (the only networkx importer, imported lazily to keep CLI start-up fast).
+
+Edges point from a service to what it depends on: ``depends_on`` plus the implicit ones (``network_mode``,
+``ipc``, ``pid``, ``uts``, ``cgroup: service:x``, ``volumes_from``, ``links``).  Start order is dependencies first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from typing import TYPE_CHECKING, Any
+
+from compose.errors import ConsistencyError
+
+if TYPE_CHECKING:
+    import networkx
+
+    from compose.model import Project, Service
+
+_NAMESPACE_ATTRS = ("network_mode", "ipc", "pid", "uts", "cgroup")
+
+
+def _edges(service: Service) -> list[tuple[str, str, bool]]:
+    """``(dependency, why, required)`` for every dependency of ``service``, implicit ones first (normalize also
+    copies them into ``depends_on``; naming the attribute that caused them makes better errors)."""
+    out: list[tuple[str, str, bool]] = []
+    for attr in _NAMESPACE_ATTRS:
+        value = getattr(service, attr) or ""
+        if value.startswith("service:"):
+            out.append((value[len("service:") :], attr, True))
+    for source in service.volumes_from:
+        if source.startswith("container:"):
+            continue
+        name = source[len("service:") :] if source.startswith("service:") else source
+        out.append((name.split(":", 1)[0], "volumes_from", True))
+    for link in service.links:
+        out.append((link.split(":", 1)[0], "links", True))
+    return out + [(d.service, "depends_on", d.required) for d in service.depends_on]
+
+
+class ServiceGraph:
+    """A DAG of services; build it with ``from_project`` (which checks for missing services and cycles)."""
+
+    def __init__(self, graph: networkx.DiGraph) -> None:
+        self._graph = graph
+
+    @classmethod
+    def from_project(cls, project: Project) -> ServiceGraph:
+        import networkx as nx
+
+        graph = nx.DiGraph()
+        graph.add_nodes_from(project.services)
+        for name, service in project.services.items():
+            for dep, why, required in _edges(service):
+                if dep not in project.services:
+                    if not required:
+                        continue
+                    tree_path = ("services", name, why) + ((dep,) if why == "depends_on" else ())
+                    error = ConsistencyError(
+                        f"service {name!r} depends on undefined service {dep!r} ({why})",
+                        path=tree_path,
+                        hint=f"define service {dep!r}, enable its profile, or remove the reference",
+                    )
+                    error.tree_path = tree_path  # type: ignore[attr-defined]
+                    raise error
+                graph.add_edge(name, dep)
+        cls._check_cycles(graph)
+        return cls(graph)
+
+    @staticmethod
+    def _check_cycles(graph: networkx.DiGraph) -> None:
+        import networkx as nx
+
+        try:
+            cycle = nx.find_cycle(graph)
+        except nx.NetworkXNoCycle:
+            return
+        names = [edge[0] for edge in cycle] + [cycle[0][0]]
+        error = ConsistencyError(
+            "dependency cycle detected: " + " -> ".join(names),
+            path=("services", names[0], "depends_on"),
+            hint="remove one of these dependencies",
+        )
+        error.tree_path = ("services", names[0], "depends_on")  # type: ignore[attr-defined]
+        raise error
+
+    @property
+    def services(self) -> frozenset[str]:
+        return frozenset(self._graph.nodes)
+
+    def dependencies(self, service: str, recursive: bool = True) -> set[str]:
+        """What ``service`` needs started first (transitively unless ``recursive=False``)."""
+        import networkx as nx
+
+        if recursive:
+            return set(nx.descendants(self._graph, service))
+        return set(self._graph.successors(service))
+
+    def dependents(self, service: str, recursive: bool = True) -> set[str]:
+        """What needs ``service`` (transitively unless ``recursive=False``)."""
+        import networkx as nx
+
+        if recursive:
+            return set(nx.ancestors(self._graph, service))
+        return set(self._graph.predecessors(service))
+
+    def generations(self) -> list[set[str]]:
+        """Start order: each set may start in parallel once the sets before it are up."""
+        import networkx as nx
+
+        return [set(g) for g in nx.topological_generations(self._graph.reverse(copy=False))]
+
+    def reverse_generations(self) -> list[set[str]]:
+        """Stop order: dependents before their dependencies."""
+        import networkx as nx
+
+        return [set(g) for g in nx.topological_generations(self._graph)]
+
+    def subgraph(self, services: Iterable[str], *, with_dependencies: bool = True) -> ServiceGraph:
+        """The graph restricted to ``services`` (plus what they depend on, by default)."""
+        keep = set(services)
+        if with_dependencies:
+            for name in list(keep):
+                keep |= self.dependencies(name)
+        return ServiceGraph(self._graph.subgraph(keep).copy())
+
+    def walk(self, fn: Callable[[str], Any], *, reverse: bool = False, limit: int | None = None) -> dict[str, Any]:
+        """Run ``fn(service)`` for every service once its prerequisites finished, at most ``limit`` at a time.
+
+        Forward: a service runs after all its dependencies; ``reverse``: after all its dependents.  The first
+        exception stops new work, waits for running calls and is re-raised.  Returns ``{service: result}``.
+        """
+        blockers = {n: set(self.dependents(n, False) if reverse else self.dependencies(n, False)) for n in self._graph}
+        return _run(blockers, fn, limit)
+
+
+def _run(blockers: dict[str, set[str]], fn: Callable[[str], Any], limit: int | None) -> dict[str, Any]:
+    results: dict[str, Any] = {}
+    pending: dict[Future[Any], str] = {}
+    waiting = dict(blockers)
+    error: BaseException | None = None
+    with ThreadPoolExecutor(max_workers=limit or max(1, len(blockers))) as pool:
+        while waiting or pending:
+            if error is None:
+                for name in sorted(n for n, deps in waiting.items() if not deps):
+                    del waiting[name]
+                    pending[pool.submit(fn, name)] = name
+            if not pending:
+                break
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                name = pending.pop(future)
+                if future.cancelled():
+                    continue
+                if future.exception() is not None:
+                    error = error or future.exception()
+                    for other in pending:
+                        other.cancel()
+                    continue
+                results[name] = future.result()
+                for deps in waiting.values():
+                    deps.discard(name)
+    if error is not None:
+        raise error
+    return results

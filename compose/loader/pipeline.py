@@ -1,0 +1,259 @@
+"""The whole load: compose files in, a typed ``Project`` out (or the dict ``dockyard config`` prints).
+
+discover -> read each file (documents of a file merged in order) -> interpolate each document -> extends and
+include -> merge files in order -> profiles -> schema -> canonical -> normalize -> bind.  The environment used for
+``${VAR}`` is the shell over the env files (``.env`` of the project directory, or ``--env-file``), plus
+``COMPOSE_PROJECT_NAME``.  Marks travel with the data so errors point at file:line:column.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from compose.errors import LoadError, ParseError
+from compose.loader import discover, dotenv
+from compose.loader.document import Document, Marks
+from compose.loader.extends import apply_extends, rebase_project_paths
+from compose.loader.files import read_yaml
+from compose.loader.include import IncludeRequest, apply_include
+from compose.loader.interpolate import interpolate, substitute
+from compose.loader.merge import merge
+from compose.loader.options import LoadOptions
+from compose.loader.profiles import active_profiles, select_profiles
+
+STAGES = ("merge", "profiles", "schema", "canonical", "normalize")
+STDIN_NAME = "stdin"
+
+
+@dataclass(frozen=True)
+class LoadedProject:
+    """One loaded project: the typed model (None when not bound), the final dict and where it came from."""
+
+    project: Any
+    data: dict
+    marks: Marks
+    files: list[Path | str]
+    project_dir: Path
+    name: str
+    environment: dict[str, str]
+    warnings: list[str] = field(default_factory=list)
+    disabled_services: tuple[str, ...] = ()
+    profiles: tuple[str, ...] = ()
+
+
+@dataclass
+class _Context:
+    """What every file of one (sub-)project is loaded with."""
+
+    options: LoadOptions
+    environment: dict[str, str]
+    working_dir: Path
+    warnings: list[str]
+    parsed: dict[str, list[Document]] = field(default_factory=dict)
+
+    def lookup(self, name: str) -> str | None:
+        return self.environment.get(name)
+
+    def warn_unset(self, name: str) -> None:
+        text = f'The "{name}" variable is not set. Defaulting to a blank string.'
+        if text not in self.warnings:
+            self.warnings.append(text)
+
+    def with_project(self, environment: dict[str, str], working_dir: Path) -> "_Context":
+        return _Context(self.options, environment, working_dir, self.warnings, self.parsed)
+
+
+# --------------------------------------------------------------------------------------------- reading
+def _read_text(file: Path | str, ctx: _Context) -> tuple[str, str]:
+    """(name for marks, text) of a compose file or ``-``."""
+    if file == "-":
+        if ctx.options.stdin is None:
+            raise LoadError("compose file '-' (stdin) given but no input was provided", hint="pipe the file in")
+        return STDIN_NAME, ctx.options.stdin
+    name = str(file)
+    try:
+        return name, Path(name).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise LoadError(f"compose file {name} not found", file=name) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise LoadError(f"cannot read compose file {name}: {exc}", file=name) from None
+
+
+def _documents(file: Path | str, ctx: _Context) -> list[Document]:
+    """The non-empty documents of a file (parsed once per load)."""
+    key = STDIN_NAME if file == "-" else str(file)
+    if key not in ctx.parsed:
+        ctx.parsed[key] = _parse(file, ctx)
+    return ctx.parsed[key]
+
+
+def _parse(file: Path | str, ctx: _Context) -> list[Document]:
+    name, text = _read_text(file, ctx)
+    docs = []
+    for doc in read_yaml(text, name):
+        if doc.data is None:
+            continue
+        if not isinstance(doc.data, dict):
+            raise ParseError("a compose file must be a mapping at its top level", file=name,
+                             mark=doc.marks.get(()), hint="start the file with keys such as services:")
+        docs.append(doc)
+    return docs
+
+
+def _interpolated(doc: Document, ctx: _Context) -> Any:
+    if not ctx.options.interpolate:
+        return doc.data
+    return interpolate(doc.data, doc.marks, ctx.lookup, warn=ctx.warn_unset)
+
+
+# --------------------------------------------------------------------------------------------- one file
+def _load_file(file: Path | str, ctx: _Context, chain: tuple[str, ...], acc: dict, marks: Marks) -> tuple[dict, Marks]:
+    """Every document of ``file``, interpolated, extended, with includes, merged onto ``acc``."""
+    name = STDIN_NAME if file == "-" else str(file)
+    for doc in _documents(file, ctx):
+        data = _interpolated(doc, ctx)
+        data, doc_marks = apply_extends(data, doc.marks, filename=name, base_dir=ctx.working_dir,
+                                        load=lambda path: _extends_file(path, ctx))
+        data, doc_marks = apply_include(data, doc_marks, working_dir=ctx.working_dir, chain=chain + (name,),
+                                        load=lambda request, inner: _included(request, inner, ctx))
+        acc, marks = merge(acc, data, marks, doc_marks)
+    return acc, marks
+
+
+def _extends_file(path: Path, ctx: _Context) -> Document:
+    """Another file named by ``extends: file:``: read and interpolated (its documents merged), tags kept."""
+    if not path.is_file():
+        raise FileNotFoundError(str(path))
+    docs = _documents(path, ctx)
+    if not docs:
+        return Document(str(path), {}, {})
+    if len(docs) == 1:
+        return Document(str(path), _interpolated(docs[0], ctx), docs[0].marks)
+    data, marks = {}, {}
+    for doc in docs:
+        data, marks = merge(data, _interpolated(doc, ctx), marks, doc.marks)
+    return Document(str(path), data, marks)
+
+
+def _included(request: IncludeRequest, chain: tuple[str, ...], ctx: _Context) -> tuple[dict, Marks]:
+    """An included project: its env files under the including environment, its own directory, paths absolute."""
+    env_files = request.env_files if request.env_files_given else [p for p in request.env_files if p.is_file()]
+    environment = dotenv.load_env_files(env_files, ctx.environment)
+    inner = ctx.with_project(environment, request.project_directory)
+    data: dict = {}
+    marks: Marks = {}
+    for path in request.paths:
+        if not path.is_file():
+            raise LoadError(f"included compose file {path} not found", file=str(path),
+                            hint="check the include path (relative to the including project's directory)")
+        data, marks = _load_file(path, inner, chain, data, marks)
+    if inner.options.resolve_paths:
+        data = rebase_project_paths(data, request.project_directory)
+    return data, marks
+
+
+# --------------------------------------------------------------------------------------------- name
+def _declared_name(files: list[Path | str], ctx: _Context) -> str | None:
+    """The top-level ``name:`` of the files (last one wins), interpolated with the env files' environment."""
+    found = None
+    for file in files:
+        for doc in _documents(file, ctx):
+            value = doc.data.get("name")
+            if isinstance(value, str):
+                found = substitute(value, ctx.lookup) if ctx.options.interpolate else value
+    return found
+
+
+# --------------------------------------------------------------------------------------------- stages
+def _discover(options: LoadOptions) -> tuple[list[Path | str], Path, dict[str, str], _Context, str]:
+    files = discover.resolve_files(options)
+    project_dir = discover.project_directory(options, files)
+    environment = dotenv.load_env_files(dotenv.env_file_paths(options, project_dir), options.environ)
+    ctx = _Context(options, environment, project_dir, [])
+    name = discover.project_name(options, _declared_name(files, ctx), project_dir, environment)
+    ctx.environment = {**environment, "COMPOSE_PROJECT_NAME": name}
+    return files, project_dir, ctx.environment, ctx, name
+
+
+def _merged(files: list[Path | str], ctx: _Context, name: str) -> tuple[dict, Marks]:
+    data: dict = {}
+    marks: Marks = {}
+    for file in files:
+        data, marks = _load_file(file, ctx, (), data, marks)
+    if not data:
+        raise LoadError("empty compose file: nothing to load", file=str(files[0]),
+                        hint="define at least one service under services:")
+    services = data.get("services")
+    if isinstance(services, dict):
+        data["services"] = {k: ({} if v is None else v) for k, v in services.items()}
+    if "version" in data:
+        ctx.warnings.append("the attribute `version` is obsolete, it will be ignored, please remove it to avoid "
+                            "potential confusion")
+        data.pop("version")
+    return {"name": name, **{k: v for k, v in data.items() if k != "name"}}, marks
+
+
+def _stage(name: str) -> Callable[..., Any]:
+    """A later stage's entry point, imported when reached (so an early stop needs none of them)."""
+    if name == "schema":
+        from compose.loader.schema import validate
+
+        return validate
+    if name == "canonical":
+        from compose.loader.canonical import canonicalize
+
+        return canonicalize
+    if name == "normalize":
+        from compose.loader.normalize import normalize
+
+        return normalize
+    from compose.loader.bind import bind
+
+    return bind
+
+
+def load_dict(options: LoadOptions, *, stop_after: str | None = None) -> LoadedProject:
+    """Every stage up to ``stop_after`` (one of ``STAGES``; default all but bind); ``project`` is None.
+
+    ``options.interpolate=False`` keeps ``${VAR}`` as written; ``options.normalize=False`` skips normalize.
+    """
+    if stop_after is not None and stop_after not in STAGES:
+        raise ValueError(f"unknown stage {stop_after!r}: one of {', '.join(STAGES)}")
+    files, project_dir, environment, ctx, name = _discover(options)
+    data, marks = _merged(files, ctx, name)
+    selection = None
+    last = stop_after or STAGES[-1]
+    for stage in STAGES[1 : STAGES.index(last) + 1]:
+        if stage == "profiles":
+            profiles = active_profiles(options.profiles, environment)
+            selection = select_profiles(data, marks, profiles=profiles, services=options.services)
+            data = selection.data
+            ctx.warnings.extend(selection.warnings)
+        elif stage == "schema":
+            _stage("schema")(data, marks)
+        elif stage == "canonical":
+            data = _stage("canonical")(data)
+        elif stage == "normalize" and options.normalize:
+            data = _stage("normalize")(data, project_name=name, project_dir=project_dir, environ=environment)
+    return LoadedProject(
+        project=None, data=data, marks=marks, files=list(files), project_dir=project_dir, name=name,
+        environment=environment, warnings=list(ctx.warnings),
+        disabled_services=selection.disabled if selection else (),
+        profiles=selection.active_profiles if selection else (),
+    )  # fmt: skip
+
+
+def load_project(options: LoadOptions) -> LoadedProject:
+    """The whole pipeline, bound to ``compose.model.Project``."""
+    loaded = load_dict(options)
+    project = _stage("bind")(loaded.data, working_dir=str(loaded.project_dir))
+    return LoadedProject(
+        project=project, data=loaded.data, marks=loaded.marks, files=loaded.files, project_dir=loaded.project_dir,
+        name=loaded.name, environment=loaded.environment, warnings=loaded.warnings,
+        disabled_services=loaded.disabled_services, profiles=loaded.profiles,
+    )  # fmt: skip
+
+
+__all__ = ["LoadedProject", "load_dict", "load_project", "STAGES"]

@@ -1,0 +1,275 @@
+"""ImageService: the image operations of the runtime (pull, push, list, inspect, remove, prune, load, save,
+import) over one content store. Progress callbacks receive ``PullProgress`` from worker threads."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from runtime.errors import ImageError, ImageNotFoundError, InvalidReferenceError
+from runtime.images.auth import CredentialStore
+from runtime.images.platform import Platform, host_platform, parse_platform
+from runtime.images.reference import Reference, parse_reference
+from runtime.images.registry import RegistryClient
+from runtime.images.store import ContentStore, hex_of, tree_size
+from runtime.images.transfer import ProgressFn, PullProgress, image_config_of, pull_image, push_image, unpack_all
+
+__all__ = ["ImageInfo", "ImageService", "PullProgress", "RemovedImages"]
+
+
+@dataclass(frozen=True)
+class ImageInfo:
+    id: str
+    repo_tags: tuple[str, ...]
+    repo_digests: tuple[str, ...]
+    manifest_digest: str
+    created: str
+    size: int
+    os: str
+    architecture: str
+    variant: str | None = None
+
+
+@dataclass(frozen=True)
+class RemovedImages:
+    untagged: tuple[str, ...] = ()
+    deleted: tuple[str, ...] = ()
+    freed: tuple[str, ...] = ()
+
+
+class ImageService:
+    def __init__(self, root: Path | None = None, *, credentials: CredentialStore | None = None,
+                 insecure_registries: frozenset[str] = frozenset(), workers: int = 4,
+                 in_use: Callable[[], set[str]] | None = None) -> None:
+        """``in_use`` returns the image ids containers still use; remove/prune spare those."""
+        self.store = ContentStore(root)
+        self._credentials = credentials or CredentialStore()
+        self._insecure = insecure_registries
+        self._workers = workers
+        self._in_use = in_use or (lambda: set())
+
+    def client(self, registry: str, insecure: bool | None = None) -> RegistryClient:
+        if insecure is None and registry in self._insecure:
+            insecure = True
+        return RegistryClient(registry, credentials=self._credentials, insecure=insecure)
+
+    # ---- registry ----------------------------------------------------------------------------------------
+    def pull(self, ref: str, platform: str | Platform | None = None, progress: ProgressFn | None = None, *,
+             insecure: bool | None = None) -> ImageInfo:
+        reference = parse_reference(ref)
+        wanted = parse_platform(platform) if isinstance(platform, str) else (platform or host_platform())
+        try:
+            with self.store.gc_lock(shared=True), self.client(reference.api_host, insecure) as client:
+                pulled = pull_image(self.store, client, reference, wanted, explicit_platform=platform is not None,
+                                    progress=progress, workers=self._workers)
+                self._record(pulled.image_id, pulled.manifest_digest, pulled.manifest_media_type,
+                             pulled.index_digest, list(pulled.chain_ids), reference,
+                             repo_digest=f"{reference.name}@{pulled.manifest_digest}")
+        except BaseException:
+            self.store.tidy()  # fail closed: nothing half-pulled stays behind
+            raise
+        return self._info(pulled.image_id)
+
+    def push(self, ref: str, dest: str | None = None, *, chunk_size: int | None = None,
+             progress: ProgressFn | None = None, insecure: bool | None = None) -> str:
+        """Push local image ``ref`` (to ``dest`` if given); returns the manifest digest."""
+        image_id = self.resolve(ref)
+        target = parse_reference(dest or ref)
+        doc = self.store.read_index()
+        record = doc["images"][image_id]
+        mount_from = next((d.split("@")[0].split("/", 1)[1] for d in record["repo_digests"]
+                           if d.startswith(target.registry + "/") and d.split("@")[0] != target.name), None)
+        with self.store.gc_lock(shared=True), self.client(target.api_host, insecure) as client:
+            digest = push_image(self.store, client, target, record["manifest"], record["media_type"],
+                                mount_from=mount_from, chunk_size=chunk_size, progress=progress,
+                                workers=self._workers)
+        with self.store.edit_index() as doc:
+            digests = doc["images"][image_id]["repo_digests"]
+            if f"{target.name}@{digest}" not in digests:
+                digests.append(f"{target.name}@{digest}")
+        return digest
+
+    # ---- local records -----------------------------------------------------------------------------------
+    def _record(self, image_id: str, manifest_digest: str, media_type: str, index_digest: str | None,
+                chains: list[str], reference: Reference | None, *, repo_digest: str | None = None,
+                extra_tags: tuple[str, ...] = ()) -> None:
+        config = json.loads(self.store.read_blob(image_id))
+        size = sum(tree_size(self.store.layer_dir(c)) for c in chains)
+        with self.store.edit_index() as doc:
+            record = doc["images"].setdefault(image_id, {"repo_digests": [], "added": time.time()})
+            record.update(manifest=manifest_digest, media_type=media_type, index=index_digest, chain_ids=chains,
+                          size=size, created=config.get("created", ""))
+            if repo_digest and repo_digest not in record["repo_digests"]:
+                record["repo_digests"].append(repo_digest)
+            tags = list(extra_tags) + ([reference.tagged()] if reference and reference.tag else [])
+            for tag in tags:
+                doc["tags"][tag] = image_id
+
+    def resolve(self, ref: str) -> str:
+        """Image id for a tag, ``name@digest``, full id, or unique id prefix."""
+        doc = self.store.read_index()
+        bare = ref.removeprefix("sha256:")
+        if len(bare) >= 4 and all(c in "0123456789abcdef" for c in bare):
+            hits = [i for i in doc["images"] if hex_of(i).startswith(bare)]
+            if len(hits) == 1:
+                return hits[0]
+            if len(hits) > 1:
+                raise ImageError(f"image id prefix {ref!r} is ambiguous ({len(hits)} images); give more digits")
+        try:
+            reference = parse_reference(ref)
+        except InvalidReferenceError:
+            raise ImageNotFoundError(f"no such image: {ref}") from None
+        if reference.digest:
+            wanted = f"{reference.name}@{reference.digest}"
+            for image_id, record in doc["images"].items():
+                if wanted in record["repo_digests"]:
+                    return image_id
+        elif reference.tagged() in doc["tags"]:
+            return doc["tags"][reference.tagged()]
+        raise ImageNotFoundError(f"no such image: {ref} (pull or load it first)")
+
+    def _info(self, image_id: str, doc: dict | None = None) -> ImageInfo:
+        doc = doc or self.store.read_index()
+        record = doc["images"][image_id]
+        config = json.loads(self.store.read_blob(image_id))
+        tags = tuple(sorted(_familiar(t) for t, i in doc["tags"].items() if i == image_id))
+        return ImageInfo(id=image_id, repo_tags=tags,
+                         repo_digests=tuple(_familiar(d) for d in record["repo_digests"]),
+                         manifest_digest=record["manifest"], created=record.get("created", ""),
+                         size=record.get("size", 0), os=config.get("os", ""),
+                         architecture=config.get("architecture", ""), variant=config.get("variant"))
+
+    def list(self) -> list[ImageInfo]:
+        doc = self.store.read_index()
+        return sorted((self._info(i, doc) for i in doc["images"]), key=lambda info: info.created, reverse=True)
+
+    def image_config(self, ref: str) -> dict:
+        return json.loads(self.store.read_blob(self.resolve(ref)))
+
+    def inspect(self, ref: str) -> dict:
+        """``docker image inspect``-like document."""
+        info = self._info(self.resolve(ref))
+        config = self.image_config(info.id)
+        doc = {"Id": info.id, "RepoTags": list(info.repo_tags), "RepoDigests": list(info.repo_digests),
+               "Created": info.created, "Config": config.get("config") or {}, "Architecture": info.architecture,
+               "Os": info.os, "Size": info.size, "Author": config.get("author", ""),
+               "RootFS": {"Type": config.get("rootfs", {}).get("type", "layers"),
+                          "Layers": list(config.get("rootfs", {}).get("diff_ids", []))},
+               "Descriptor": {"mediaType": self.store.read_index()["images"][info.id]["media_type"],
+                              "digest": info.manifest_digest}}
+        if info.variant:
+            doc["Variant"] = info.variant
+        return doc
+
+    def rootfs_layers(self, ref: str) -> list[Path]:
+        """Unpacked layer directories, lowest first (overlayfs lowerdir takes them reversed)."""
+        image_id = self.resolve(ref)
+        record = self.store.read_index()["images"][image_id]
+        manifest = self.store.manifest(record["manifest"])
+        with self.store.gc_lock(shared=True):
+            chains = unpack_all(self.store, manifest, image_config_of(self.store, manifest))
+        return [self.store.layer_dir(c) for c in chains]
+
+    # ---- removal -----------------------------------------------------------------------------------------
+    def tag(self, ref: str, new: str) -> None:
+        image_id = self.resolve(ref)
+        target = parse_reference(new)
+        if target.digest:
+            raise InvalidReferenceError(f"tag {new!r}: a tag cannot carry a digest")
+        with self.store.edit_index() as doc:
+            doc["tags"][target.tagged()] = image_id
+
+    def remove(self, ref: str, force: bool = False) -> RemovedImages:
+        """Untag ``ref``; delete the image when no tag is left. By id: refuses several tags unless ``force``."""
+        image_id = self.resolve(ref)
+        by_id = _is_id_ref(ref, image_id)
+        with self.store.gc_lock(shared=False):
+            with self.store.edit_index() as doc:
+                tags = [t for t, i in doc["tags"].items() if i == image_id]
+                if not by_id:
+                    reference = parse_reference(ref)
+                    tags = [reference.tagged()] if reference.tag else tags
+                elif len(tags) > 1 and not force:
+                    raise ImageError(f"remove image {ref}: referenced by {len(tags)} tags ({', '.join(tags)}); "
+                                     "remove the tags or use force")
+                for tag in tags:
+                    doc["tags"].pop(tag, None)
+                left = [t for t, i in doc["tags"].items() if i == image_id]
+                deleted: tuple[str, ...] = ()
+                if not left:
+                    if image_id in self._in_use() and not force:
+                        raise ImageError(f"remove image {ref}: in use by a container; remove the container first")
+                    doc["images"].pop(image_id, None)
+                    deleted = (image_id,)
+            freed = self.store.collect_garbage()
+        return RemovedImages(tuple(_familiar(t) for t in tags), deleted, tuple(freed))
+
+    def prune(self, all: bool = False) -> RemovedImages:  # noqa: A002 - mirrors `docker image prune --all`
+        """Delete untagged images (every unused image with ``all``) and free their blobs and layers."""
+        used = self._in_use()
+        with self.store.gc_lock(shared=False):
+            with self.store.edit_index() as doc:
+                tagged = set(doc["tags"].values())
+                doomed = [i for i in doc["images"] if i not in used and (all or i not in tagged)]
+                untagged = [t for t, i in doc["tags"].items() if i in doomed]
+                for tag in untagged:
+                    del doc["tags"][tag]
+                for image_id in doomed:
+                    del doc["images"][image_id]
+            freed = self.store.collect_garbage()
+        return RemovedImages(tuple(_familiar(t) for t in untagged), tuple(doomed), tuple(freed))
+
+    # ---- archives ----------------------------------------------------------------------------------------
+    def load(self, path: Path) -> list[str]:
+        """Load a ``docker save`` tarball or an OCI layout (dir or tar); returns the loaded tags or ids."""
+        from runtime.images import archive
+        loaded: list[str] = []
+        with self.store.gc_lock(shared=True):
+            for item in archive.load_archive(self.store, Path(path), host_platform()):
+                manifest = self.store.manifest(item.manifest_digest)
+                chains = unpack_all(self.store, manifest, image_config_of(self.store, manifest))
+                tags = tuple(parse_reference(t).tagged() for t in item.tags)
+                self._record(manifest.config.digest, item.manifest_digest, manifest.media_type, item.index_digest,
+                             list(chains), None, extra_tags=tags)
+                loaded.extend(_familiar(t) for t in tags) if tags else loaded.append(manifest.config.digest)
+        return loaded
+
+    def save(self, refs: list[str], path: Path) -> None:
+        """Write a tar that is both ``docker load``-able and an OCI image layout."""
+        from runtime.images import archive
+        doc = self.store.read_index()
+        entries = []
+        for ref in refs:
+            image_id = self.resolve(ref)
+            if _is_id_ref(ref, image_id) or parse_reference(ref).digest:
+                tags = [t for t, i in doc["tags"].items() if i == image_id]
+            else:
+                tags = [parse_reference(ref).tagged()]
+            entries.append(archive.SaveEntry(doc["images"][image_id]["manifest"], tuple(tags)))
+        archive.save_archive(self.store, entries, Path(path))
+
+    def import_rootfs(self, path: Path, ref: str | None = None, *, config: dict | None = None) -> ImageInfo:
+        """Make a one-layer image from a rootfs tar (plain, gzip or zstd); ``config`` is the image's Config."""
+        from runtime.images import archive
+        reference = parse_reference(ref) if ref else None
+        with self.store.gc_lock(shared=True):
+            manifest_digest = archive.import_rootfs(self.store, Path(path), host_platform(), config or {})
+            manifest = self.store.manifest(manifest_digest)
+            chains = unpack_all(self.store, manifest, image_config_of(self.store, manifest))
+            self._record(manifest.config.digest, manifest_digest, manifest.media_type, None, list(chains),
+                         reference)
+        return self._info(manifest.config.digest)
+
+
+def _is_id_ref(ref: str, image_id: str) -> bool:
+    bare = ref.removeprefix("sha256:")
+    return len(bare) >= 4 and all(c in "0123456789abcdef" for c in bare) and hex_of(image_id).startswith(bare)
+
+
+def _familiar(text: str) -> str:
+    if "@" in text or ":" in text.split("/")[-1]:
+        return parse_reference(text).familiar()
+    return text

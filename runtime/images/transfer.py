@@ -1,0 +1,168 @@
+"""Pull and push: move an image between a registry and the content store (manifest, config, layers)."""
+
+from __future__ import annotations
+
+import json
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterator
+
+from runtime.errors import ImageError
+from runtime.images.platform import Descriptor, Index, Manifest, Platform, config_platform, parse_manifest, \
+    select_manifest
+from runtime.images.reference import Reference
+from runtime.images.registry import RegistryClient
+from runtime.images.store import ContentStore, chain_ids
+
+
+@dataclass(frozen=True)
+class PullProgress:
+    """One progress report for one blob; sent from worker threads. ``phase``: waiting, exists, downloading,
+    extracting, done (for layers) or pushing, mounted, uploaded (for push)."""
+
+    reference: str
+    digest: str
+    phase: str
+    current: int = 0
+    total: int = 0
+
+
+ProgressFn = Callable[[PullProgress], None]
+
+
+@dataclass(frozen=True)
+class PulledImage:
+    image_id: str
+    manifest_digest: str
+    manifest_media_type: str
+    index_digest: str | None
+    platform: Platform
+    chain_ids: tuple[str, ...]
+
+
+def _emit(progress: ProgressFn | None, ref: str, digest: str, phase: str, current: int = 0, total: int = 0) -> None:
+    if progress:
+        progress(PullProgress(ref, digest, phase, current, total))
+
+
+def image_config_of(store: ContentStore, manifest: Manifest) -> dict:
+    try:
+        config = json.loads(store.read_blob(manifest.config.digest))
+        diff_ids = list(config["rootfs"]["diff_ids"])
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ImageError(f"image config {manifest.config.digest}: not a valid config (rootfs.diff_ids)") from exc
+    if len(diff_ids) != len(manifest.layers):
+        raise ImageError(f"image config {manifest.config.digest}: {len(diff_ids)} diff_ids for "
+                         f"{len(manifest.layers)} layers")
+    return config
+
+
+def unpack_all(store: ContentStore, manifest: Manifest, config: dict, pool: ThreadPoolExecutor | None = None,
+               on_layer: Callable[[int], None] | None = None) -> tuple[str, ...]:
+    """Make sure every layer of an image is unpacked; returns the chain ids lowest first."""
+    diff_ids = list(config["rootfs"]["diff_ids"])
+    chains = chain_ids(diff_ids)
+
+    def one(i: int) -> None:
+        store.ensure_layer(chains[i], manifest.layers[i].digest, manifest.layers[i].media_type, diff_ids[i])
+        if on_layer:
+            on_layer(i)
+    _run_all(pool, one, range(len(chains)))
+    return tuple(chains)
+
+
+def _run_all(pool: ThreadPoolExecutor | None, fn: Callable[[int], None], items: range) -> None:
+    if pool is None:
+        for i in items:
+            fn(i)
+        return
+    futures = [pool.submit(fn, i) for i in items]
+    done, pending = wait(futures, return_when=FIRST_EXCEPTION)
+    for fut in pending:
+        fut.cancel()
+    wait(futures)
+    for fut in futures:
+        if fut.done() and not fut.cancelled() and fut.exception():
+            raise fut.exception()  # type: ignore[misc]
+
+
+def pull_image(store: ContentStore, client: RegistryClient, ref: Reference, wanted: Platform, *,
+               explicit_platform: bool, progress: ProgressFn | None, workers: int) -> PulledImage:
+    """Fetch manifest (selecting from an index), config and layers; unpack layers; return what was stored."""
+    repo, name = ref.repository, str(ref)
+    fetched = client.get_manifest(repo, ref.manifest_ref)
+    parsed = parse_manifest(fetched.data, fetched.media_type)
+    index_digest = None
+    if isinstance(parsed, Index):
+        store.put_bytes(fetched.data, fetched.digest)
+        index_digest = fetched.digest
+        fetched = client.get_manifest(repo, select_manifest(parsed, wanted).digest)
+        parsed = parse_manifest(fetched.data, fetched.media_type)
+        if not isinstance(parsed, Manifest):
+            raise ImageError(f"pull {name}: index entry {fetched.digest} is not an image manifest")
+    manifest = parsed
+    cfg = manifest.config
+    store.write_blob(cfg.digest, cfg.size, lambda sink: client.fetch_blob(repo, cfg, sink))
+    config = image_config_of(store, manifest)
+    platform = config_platform(config)
+    if explicit_platform and index_digest is None and not wanted.matches(platform):
+        raise ImageError(f"pull {name}: image is {platform}, not the requested {wanted}")
+    diff_ids = list(config["rootfs"]["diff_ids"])
+    chains = chain_ids(diff_ids)
+
+    def layer(i: int) -> None:
+        desc = manifest.layers[i]
+        _fetch_blob(store, client, repo, desc, name, progress)
+        _emit(progress, name, desc.digest, "extracting", desc.size, desc.size)
+        store.ensure_layer(chains[i], desc.digest, desc.media_type, diff_ids[i])
+        _emit(progress, name, desc.digest, "done", desc.size, desc.size)
+
+    for desc in manifest.layers:
+        _emit(progress, name, desc.digest, "waiting", 0, desc.size)
+    with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="dockyard-pull") as pool:
+        _run_all(pool, layer, range(len(manifest.layers)))
+    store.put_bytes(fetched.data, fetched.digest)
+    return PulledImage(cfg.digest, fetched.digest, manifest.media_type, index_digest, platform, tuple(chains))
+
+
+def _fetch_blob(store: ContentStore, client: RegistryClient, repo: str, desc: Descriptor, name: str,
+                progress: ProgressFn | None) -> None:
+    if store.has_blob(desc.digest):
+        _emit(progress, name, desc.digest, "exists", desc.size, desc.size)
+        return
+
+    def report(done: int, total: int) -> None:
+        _emit(progress, name, desc.digest, "downloading", done, total)
+    store.write_blob(desc.digest, desc.size, lambda sink: client.fetch_blob(repo, desc, sink, report))
+
+
+def push_image(store: ContentStore, client: RegistryClient, target: Reference, manifest_digest: str,
+               media_type: str, *, mount_from: str | None, chunk_size: int | None,
+               progress: ProgressFn | None, workers: int) -> str:
+    """Upload config and layers the registry lacks (mounting when possible), then PUT the stored manifest."""
+    repo, name = target.repository, str(target)
+    data = store.read_blob(manifest_digest)
+    manifest = store.manifest(manifest_digest)
+    blobs = [manifest.config, *manifest.layers]
+
+    def one(i: int) -> None:
+        desc = blobs[i]
+        if client.blob_exists(repo, desc.digest):
+            _emit(progress, name, desc.digest, "exists", desc.size, desc.size)
+            return
+        _emit(progress, name, desc.digest, "pushing", 0, desc.size)
+        path = store.blob_path(desc.digest)
+        how = client.upload_blob(repo, desc.digest, desc.size, lambda: _read_chunks(path),
+                                 chunk_size=chunk_size, mount_from=mount_from)
+        _emit(progress, name, desc.digest, how, desc.size, desc.size)
+
+    with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="dockyard-push") as pool:
+        _run_all(pool, one, range(len(blobs)))
+    return client.put_manifest(repo, target.tag or manifest_digest, data, media_type)
+
+
+def _read_chunks(path: Path, size: int = 1 << 20) -> Iterator[bytes]:
+    with open(path, "rb") as fh:
+        while chunk := fh.read(size):
+            yield chunk

@@ -1,0 +1,123 @@
+"""cgroup v1 driver: one directory per hierarchy (this machine: cpu, cpuacct, cpuset, memory, devices, freezer,
+blkio, pids each mounted alone; combined mounts like ``cpu,cpuacct`` also work)."""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+
+from runtime.linux.cgroups.base import CFS_PERIOD, Cgroup, CgroupDriver, read, rmdir_retry, write
+from runtime.spec import Resources
+
+KNOWN = {"cpu", "cpuacct", "cpuset", "memory", "devices", "freezer", "blkio", "pids", "net_cls", "net_prio",
+         "perf_event", "hugetlb", "rdma", "misc"}
+
+# Docker's default device rules: mknod of anything, access only to the default devices.
+DEVICE_RULES = ("c *:* m", "b *:* m", "c 1:3 rwm", "c 1:5 rwm", "c 1:7 rwm", "c 1:8 rwm", "c 1:9 rwm",
+                "c 5:0 rwm", "c 5:1 rwm", "c 5:2 rwm", "c 136:* rwm", "c 10:200 rwm")
+
+
+class V1Cgroup(Cgroup):
+    def __init__(self, name: str, dirs: dict[str, Path]) -> None:
+        self.name = name
+        self.dirs = dirs  # hierarchy dir name (e.g. "cpu,cpuacct") -> this cgroup's directory
+
+    def _dir(self, controller: str) -> Path | None:
+        return next((d for h, d in self.dirs.items() if controller in h.split(",")), None)
+
+    def join_self(self) -> None:
+        for path in self.dirs.values():
+            write(path / "cgroup.procs", "0")
+
+    def pids(self) -> list[int]:
+        path = self._dir("pids") or self._dir("memory") or next(iter(self.dirs.values()))
+        return [int(x) for x in read(path / "cgroup.procs").split()]
+
+    def oom_killed(self) -> bool:
+        mem = self._dir("memory")
+        if mem is None:
+            return False
+        for line in read(mem / "memory.oom_control").splitlines():
+            key, _, value = line.partition(" ")
+            if key == "oom_kill":
+                return int(value or 0) > 0
+        return False
+
+    def remove(self) -> None:
+        for path in self.dirs.values():
+            rmdir_retry(path)
+
+    def container_mounts(self) -> list[tuple[str, str, str | None]]:
+        return [("cgroup", h, h) for h in self.dirs]
+
+
+class V1Driver(CgroupDriver):
+    def __init__(self, root: Path | str = "/sys/fs/cgroup", parent: str = "dockyard") -> None:
+        self.root = Path(root)
+        self.parent = parent
+        self.hierarchies = sorted(
+            p.name for p in self.root.iterdir()
+            if p.is_dir() and not p.is_symlink() and set(p.name.split(",")) <= KNOWN
+        ) if self.root.is_dir() else []
+
+    def create(self, name: str, resources: Resources) -> Cgroup:
+        dirs: dict[str, Path] = {}
+        cg = V1Cgroup(name, dirs)
+        try:
+            for h in self.hierarchies:
+                parent = self.root / h / self.parent
+                path = parent / name
+                for d in (parent, path):
+                    if not d.is_dir():
+                        d.mkdir()
+                        if "cpuset" in h.split(","):
+                            _inherit_cpuset(d)
+                dirs[h] = path
+            self._apply(cg, resources)
+        except BaseException:
+            with contextlib.suppress(Exception):
+                cg.remove()
+            raise
+        return cg
+
+    def _apply(self, cg: V1Cgroup, r: Resources) -> None:
+        dev = cg._dir("devices")
+        if dev is not None:
+            write(dev / "devices.deny", "a")
+            for rule in DEVICE_RULES:
+                write(dev / "devices.allow", rule)
+        mem = cg._dir("memory")
+        if mem is not None:
+            _memory(mem, r)
+        cpu = cg._dir("cpu")
+        if cpu is not None and r.cpus is not None:
+            write(cpu / "cpu.cfs_period_us", str(CFS_PERIOD))
+            write(cpu / "cpu.cfs_quota_us", str(int(r.cpus * CFS_PERIOD)))
+        if cpu is not None and r.cpu_shares is not None:
+            write(cpu / "cpu.shares", str(r.cpu_shares))
+        cpuset = cg._dir("cpuset")
+        if cpuset is not None and r.cpuset_cpus:
+            write(cpuset / "cpuset.cpus", r.cpuset_cpus)
+        if cpuset is not None and r.cpuset_mems:
+            write(cpuset / "cpuset.mems", r.cpuset_mems)
+        pids = cg._dir("pids")
+        if pids is not None and r.pids_limit is not None and r.pids_limit > 0:
+            write(pids / "pids.max", str(r.pids_limit))
+
+
+def _memory(mem: Path, r: Resources) -> None:
+    if r.memory_reservation is not None:
+        write(mem / "memory.soft_limit_in_bytes", str(r.memory_reservation))
+    if r.memory is None:
+        return
+    write(mem / "memory.limit_in_bytes", str(r.memory))
+    swap = r.memory_swap if r.memory_swap is not None else 2 * r.memory  # Docker: unset means swap = memory
+    if (mem / "memory.memsw.limit_in_bytes").exists():
+        write(mem / "memory.memsw.limit_in_bytes", str(swap))
+
+
+def _inherit_cpuset(path: Path) -> None:
+    """A new v1 cpuset starts empty; copy cpus and mems from its parent so tasks can join."""
+    for f in ("cpuset.cpus", "cpuset.mems"):
+        if not read(path / f).strip():
+            write(path / f, read(path.parent / f).strip())

@@ -1,0 +1,89 @@
+"""cgroup v2 driver (pure v2 machines): ``<root>/<parent>/<name>`` with controllers enabled top-down."""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+
+from runtime.linux.cgroups.base import CFS_PERIOD, Cgroup, CgroupDriver, read, rmdir_retry, shares_to_weight, write
+from runtime.spec import Resources
+
+WANTED = ("cpu", "cpuset", "io", "memory", "pids")
+
+
+class V2Cgroup(Cgroup):
+    def __init__(self, name: str, path: Path) -> None:
+        self.name = name
+        self.path = path
+
+    def join_self(self) -> None:
+        write(self.path / "cgroup.procs", "0")
+
+    def pids(self) -> list[int]:
+        return [int(x) for x in read(self.path / "cgroup.procs").split()]
+
+    def oom_killed(self) -> bool:
+        for line in read(self.path / "memory.events").splitlines():
+            key, _, value = line.partition(" ")
+            if key == "oom_kill":
+                return int(value or 0) > 0
+        return False
+
+    def remove(self) -> None:
+        rmdir_retry(self.path)
+
+    def container_mounts(self) -> list[tuple[str, str, str | None]]:
+        return [("cgroup2", "", None)]
+
+
+class V2Driver(CgroupDriver):
+    def __init__(self, root: Path | str = "/sys/fs/cgroup", parent: str = "dockyard") -> None:
+        self.root = Path(root)
+        self.parent = parent
+
+    def create(self, name: str, resources: Resources) -> Cgroup:
+        parent = self.root / self.parent
+        if not parent.is_dir():
+            parent.mkdir()
+        self._enable(self.root)
+        self._enable(parent)
+        path = parent / name
+        path.mkdir()
+        cg = V2Cgroup(name, path)
+        try:
+            _apply(path, resources)
+        except BaseException:
+            with contextlib.suppress(Exception):
+                cg.remove()
+            raise
+        return cg
+
+    @staticmethod
+    def _enable(path: Path) -> None:
+        available = read(path / "cgroup.controllers").split()
+        enabled = read(path / "cgroup.subtree_control").split()
+        missing = [c for c in WANTED if c in available and c not in enabled]
+        if missing:
+            write(path / "cgroup.subtree_control", " ".join(f"+{c}" for c in missing))
+
+
+def _apply(path: Path, r: Resources) -> None:
+    if r.memory is not None:
+        write(path / "memory.max", str(r.memory))
+        if r.memory_swap is not None:
+            swap = "max" if r.memory_swap < 0 else str(max(0, r.memory_swap - r.memory))
+        else:
+            swap = str(r.memory)  # Docker: unset means as much swap as memory
+        write(path / "memory.swap.max", swap)
+    if r.memory_reservation is not None:
+        write(path / "memory.low", str(r.memory_reservation))
+    if r.cpus is not None:
+        write(path / "cpu.max", f"{int(r.cpus * CFS_PERIOD)} {CFS_PERIOD}")
+    if r.cpu_shares is not None:
+        write(path / "cpu.weight", str(shares_to_weight(r.cpu_shares)))
+    if r.cpuset_cpus:
+        write(path / "cpuset.cpus", r.cpuset_cpus)
+    if r.cpuset_mems:
+        write(path / "cpuset.mems", r.cpuset_mems)
+    if r.pids_limit is not None and r.pids_limit > 0:
+        write(path / "pids.max", str(r.pids_limit))

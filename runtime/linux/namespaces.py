@@ -1,0 +1,51 @@
+"""Namespaces: the ordered kinds, their clone flags, and which to create or join for a spec."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from runtime.linux import syscalls as sc
+
+FLAGS: dict[str, int] = {
+    "pid": sc.CLONE_NEWPID,
+    "mount": sc.CLONE_NEWNS,
+    "uts": sc.CLONE_NEWUTS,
+    "ipc": sc.CLONE_NEWIPC,
+    "net": sc.CLONE_NEWNET,
+    "cgroup": sc.CLONE_NEWCGROUP,
+}
+
+# Join order matters: joining a user-visible ns before mount keeps /proc paths valid; cgroup last.
+ORDER: tuple[str, ...] = ("ipc", "uts", "net", "pid", "mount", "cgroup")
+
+
+@dataclass(frozen=True)
+class NamespacePlan:
+    """``clone_flags``: created with the process (all but cgroup); ``joins``: (kind, path) to setns into;
+    ``new_cgroup``: unshare the cgroup ns after the process joined its cgroup."""
+
+    clone_flags: int
+    joins: tuple[tuple[str, str], ...]
+    new_cgroup: bool
+
+
+def plan(namespaces: tuple) -> NamespacePlan:
+    """Work out clone flags and joins from a spec's ``Namespace`` entries; kinds not listed stay the host's."""
+    by_kind = {ns.kind: ns for ns in namespaces}
+    unknown = set(by_kind) - set(FLAGS)
+    if unknown:
+        raise ValueError(f"unknown namespace kind(s): {', '.join(sorted(unknown))}")
+    flags = 0
+    joins = []
+    for kind in ORDER:
+        ns = by_kind.get(kind)
+        if ns is None or ns.host:
+            continue
+        if ns.path:
+            joins.append((kind, ns.path))
+        elif kind != "cgroup":
+            flags |= FLAGS[kind]
+    if "mount" not in by_kind or by_kind["mount"].host or by_kind["mount"].path:
+        raise ValueError("a container needs its own mount namespace (kind 'mount' must be created, not joined)")
+    cg = by_kind.get("cgroup")
+    return NamespacePlan(flags, tuple(joins), cg is not None and not cg.host and not cg.path)

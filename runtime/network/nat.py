@@ -1,0 +1,100 @@
+"""Kernel packet rules per network, through the ``nft`` binary: one ``ip`` table named like the bridge.
+
+The table holds the whole truth for its network and is rebuilt atomically from state on every change:
+- forward: isolation from every other dockyard bridge; ``internal`` networks may not leave their bridge at all;
+- postrouting: masquerade traffic leaving a non-internal network; masquerade loopback/hairpin traffic that was
+  DNATed onto the bridge (so replies come back through the host);
+- prerouting/output: DNAT for published ports (see ports.py for the rule text and why kernel NAT).
+Removing the network deletes the table, so nothing survives it.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+from typing import Iterable
+
+from runtime.errors import NetworkError
+
+NFT = "nft"
+SYSCTL = Path("/proc/sys/net")
+
+
+def _nft(script: str, step: str) -> None:
+    try:
+        proc = subprocess.run([NFT, "-f", "-"], input=script, text=True, capture_output=True, timeout=30)
+    except FileNotFoundError as exc:
+        raise NetworkError(f"{step}: the nft binary is missing; install Debian package nftables") from exc
+    if proc.returncode != 0:
+        raise NetworkError(f"{step}: nft failed: {proc.stderr.strip()}")
+
+
+def render(table: str, bridge: str, subnet: str, internal: bool, dnat_rules: Iterable[tuple[str, str]]) -> str:
+    """The nft script that (re)creates ``table``. ``dnat_rules`` are (hook, rule) with hook prerouting|output."""
+    fwd = [
+        f'iifname "dy-*" iifname != "{bridge}" oifname "{bridge}" drop',
+        f'iifname "{bridge}" oifname "dy-*" oifname != "{bridge}" drop',
+    ]
+    post = [
+        f'oifname "{bridge}" ip saddr 127.0.0.0/8 masquerade',
+        f'oifname "{bridge}" ip saddr {subnet} ct status dnat masquerade',
+    ]
+    if internal:
+        fwd += [f'iifname "{bridge}" oifname != "{bridge}" drop', f'oifname "{bridge}" iifname != "{bridge}" drop']
+    else:
+        post.append(f'ip saddr {subnet} oifname != "{bridge}" masquerade')
+    rules = list(dnat_rules)
+    pre = [r for hook, r in rules if hook == "prerouting"]
+    out = [r for hook, r in rules if hook == "output"]
+
+    def chain(name: str, head: str, body: list[str]) -> str:
+        lines = "\n".join(f"    {b}" for b in body)
+        return f"  chain {name} {{\n    {head}\n{lines}\n  }}\n"
+
+    return (
+        f"table ip {table} {{}}\ndelete table ip {table}\ntable ip {table} {{\n"
+        + chain("forward", "type filter hook forward priority 0; policy accept;", fwd)
+        + chain("postrouting", "type nat hook postrouting priority 100; policy accept;", post)
+        + chain("prerouting", "type nat hook prerouting priority -100; policy accept;", pre)
+        + chain("output", "type nat hook output priority -100; policy accept;", out)
+        + "}\n"
+    )
+
+
+def apply(table: str, bridge: str, subnet: str, internal: bool, dnat_rules: Iterable[tuple[str, str]]) -> None:
+    """Atomically replace the network's table."""
+    _nft(render(table, bridge, subnet, internal, dnat_rules), f"apply packet rules for bridge {bridge}")
+
+
+def remove(table: str) -> None:
+    """Delete the network's table (idempotent)."""
+    _nft(f"table ip {table} {{}}\ndelete table ip {table}\n", f"remove packet rules {table}")
+
+
+def tables(prefix: str = "dy") -> list[str]:
+    """Names of nft tables starting with ``prefix`` (for cleanup checks)."""
+    proc = subprocess.run([NFT, "list", "tables"], text=True, capture_output=True)
+    names = [line.split()[-1] for line in proc.stdout.splitlines() if line.startswith("table ")]
+    return [n for n in names if n.startswith(prefix)]
+
+
+def set_sysctl(key: str, value: str) -> str:
+    """Write ``/proc/sys/net/<key>``; returns the previous value."""
+    path = SYSCTL / key
+    try:
+        old = path.read_text().strip()
+        if old != value:
+            path.write_text(value)
+    except OSError as exc:
+        raise NetworkError(f"set sysctl net/{key}={value}: {exc.strerror}; run as root") from exc
+    return old
+
+
+def enable_forwarding() -> None:
+    """Routed networks need IPv4 forwarding (as Docker, dockyard turns it on and leaves it on)."""
+    set_sysctl("ipv4/ip_forward", "1")
+
+
+def allow_localnet(bridge: str) -> None:
+    """Let 127.0.0.1 sourced (DNATed) packets be routed onto the bridge, for loopback-published ports."""
+    set_sysctl(f"ipv4/conf/{bridge}/route_localnet", "1")

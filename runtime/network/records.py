@@ -1,0 +1,150 @@
+"""The DNS view of network state: which names resolve to which addresses, for which asker. Pure, stdlib only."""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+
+@dataclass(frozen=True)
+class NetView:
+    """One network as the responder sees it."""
+
+    name: str
+    gateway: str
+    subnet: str
+    internal: bool
+    names: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    ip_owner: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Table:
+    """Every network's names, the networks of each container, reverse names and per-container upstreams."""
+
+    networks: Mapping[str, NetView]
+    by_gateway: Mapping[str, str]
+    container_networks: Mapping[str, tuple[str, ...]]
+    ptr: Mapping[str, str]
+    upstreams: Mapping[str, tuple[str, ...]]
+
+    def gateways(self) -> list[str]:
+        return sorted(self.by_gateway)
+
+
+def norm(name: str) -> str:
+    return name.lower().rstrip(".")
+
+
+def endpoint_names(cid: str, network: str, names: list[str]) -> list[str]:
+    """Every name an endpoint answers to on ``network``: its names, the short id, and ``<name>.<network>``."""
+    base = [norm(n) for n in names if n] + [cid[:12].lower()]
+    return list(dict.fromkeys(base + [f"{n}.{norm(network)}" for n in base]))
+
+
+def build(records: Mapping[str, Mapping[str, Any]]) -> Table:
+    """Build the lookup table from network records (``networks/<name>.json`` contents)."""
+    nets: dict[str, NetView] = {}
+    by_gw: dict[str, str] = {}
+    cnets: dict[str, list[str]] = {}
+    ptr: dict[str, str] = {}
+    ups: dict[str, tuple[str, ...]] = {}
+    for rec in records.values():
+        name = rec["name"]
+        names: dict[str, list[str]] = {}
+        owner: dict[str, str] = {}
+        for cid, ep in sorted(rec.get("endpoints", {}).items()):
+            ip = ep["ip"]
+            owner[ip] = cid
+            cnets.setdefault(cid, []).append(name)
+            for n in endpoint_names(cid, name, ep.get("names", [])):
+                names.setdefault(n, []).append(ip)
+            primary = next((n for n in ep.get("names", []) if n), cid[:12])
+            ptr.setdefault(ip, norm(primary))
+            if ep.get("dns"):
+                ups[cid] = tuple(ep["dns"])
+        nets[name] = NetView(name, rec["gateway"], rec["subnet"], bool(rec.get("internal")),
+                             {k: tuple(v) for k, v in names.items()}, owner)
+        by_gw[rec["gateway"]] = name
+    return Table(nets, by_gw, {k: tuple(v) for k, v in cnets.items()}, ptr, ups)
+
+
+@dataclass(frozen=True)
+class Asker:
+    """Who is asking: the networks whose names it may see, whether it may forward, its own upstreams."""
+
+    networks: tuple[str, ...]
+    forward: bool
+    upstreams: tuple[str, ...] = ()
+
+
+def asker(table: Table, local_ip: str, src_ip: str) -> Asker:
+    """Identify the asker by the gateway it asked and its source address."""
+    net_name = table.by_gateway.get(local_ip)
+    if net_name is None:
+        return Asker((), False)
+    net = table.networks[net_name]
+    cid = net.ip_owner.get(src_ip)
+    if cid is None:
+        return Asker((net_name,), not net.internal)
+    others = tuple(n for n in table.container_networks.get(cid, ()) if n != net_name)
+    return Asker((net_name,) + others, not net.internal, table.upstreams.get(cid, ()))
+
+
+def lookup(table: Table, who: Asker, qname: str) -> tuple[str, ...] | None:
+    """Addresses for ``qname`` on the asker's networks (asked network first); None if no network knows it."""
+    key = norm(qname)
+    found: list[str] = []
+    for n in who.networks:
+        view = table.networks.get(n)
+        if view is not None:
+            found.extend(ip for ip in view.names.get(key, ()) if ip not in found)
+    return tuple(found) if found else None
+
+
+def is_local_name(table: Table, who: Asker, qname: str) -> bool:
+    """Names dockyard answers for itself (NXDOMAIN when unknown): single labels and ``*.<network>``."""
+    key = norm(qname)
+    if "." not in key:
+        return True
+    return any(key.endswith("." + norm(n)) for n in table.networks)
+
+
+def reverse(table: Table, qname: str) -> str | None:
+    """Container name for an ``in-addr.arpa`` name of a known container address."""
+    key = norm(qname)
+    if not key.endswith(".in-addr.arpa"):
+        return None
+    parts = key[: -len(".in-addr.arpa")].split(".")
+    if len(parts) != 4:
+        return None
+    try:
+        ip = str(ipaddress.IPv4Address(".".join(reversed(parts))))
+    except ValueError:
+        return None
+    return table.ptr.get(ip)
+
+
+def parse_upstreams(text: str | None, resolv_conf: str = "/etc/resolv.conf") -> tuple[tuple[str, int], ...]:
+    """``DOCKYARD_DNS_UPSTREAM`` (``ip[:port],...`` or ``none``), else the nameservers of resolv.conf."""
+    if text is not None:
+        text = text.strip()
+        if text.lower() in ("none", ""):
+            return ()
+        return tuple(_hostport(p.strip()) for p in text.split(",") if p.strip())
+    out = []
+    try:
+        with open(resolv_conf) as fh:
+            for line in fh:
+                parts = line.split()
+                if len(parts) >= 2 and parts[0] == "nameserver" and ":" not in parts[1]:
+                    out.append((parts[1], 53))
+    except OSError:
+        pass
+    return tuple(out)
+
+
+def _hostport(text: str) -> tuple[str, int]:
+    host, _, port = text.partition(":")
+    return host, int(port) if port else 53

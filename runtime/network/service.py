@@ -1,0 +1,282 @@
+"""NetworkService: the networking facade (networks, attachments, published ports, resolv.conf/hosts content)."""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import re
+import secrets
+import time
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from runtime.errors import NetworkError
+from runtime.network import bridge, dnsctl, ipam, nat, ports, store
+from runtime.network.spec import EndpointInfo, NetworkInfo, NetworkSpec, PortInfo, PortSpec
+
+NAME_RE = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_.-]*$")
+MAX_NAME = 128
+IFNAMSIZ = 15
+
+
+def _info(rec: dict) -> NetworkInfo:
+    eps = tuple(_endpoint(rec, cid) for cid in sorted(rec.get("endpoints", {})))
+    return NetworkInfo(
+        name=rec["name"], id=rec["id"], bridge=rec["bridge"], subnet=rec["subnet"], gateway=rec["gateway"],
+        ip_range=rec.get("ip_range"), internal=rec["internal"], attachable=rec.get("attachable", False),
+        mtu=rec.get("mtu"), labels=tuple(sorted(rec.get("labels", {}).items())), endpoints=eps,
+    )
+
+
+def _endpoint(rec: dict, cid: str) -> EndpointInfo:
+    ep = rec["endpoints"][cid]
+    return EndpointInfo(
+        container_id=cid, network=rec["name"], ipv4_address=ep["ip"], prefixlen=int(rec["subnet"].split("/")[1]),
+        gateway=rec["gateway"], mac=ep["mac"], interface=ep["interface"], host_veth=ep["host_veth"],
+        names=tuple(ep.get("names", [])), ports=tuple(ports.from_record(p) for p in ep.get("ports", [])),
+    )
+
+
+def _validate(spec: NetworkSpec) -> None:
+    if not NAME_RE.match(spec.name) or len(spec.name) > MAX_NAME:
+        raise NetworkError(
+            f"create network {spec.name!r}: invalid name; use letters, digits, '_', '.', '-' (at most {MAX_NAME})"
+        )
+    if spec.driver != "bridge":
+        raise NetworkError(f"create network {spec.name}: driver {spec.driver!r} unsupported; use driver: bridge")
+    if spec.bridge_name is not None and (len(spec.bridge_name.encode()) > IFNAMSIZ or not spec.bridge_name):
+        raise NetworkError(
+            f"create network {spec.name}: bridge name {spec.bridge_name!r} is longer than {IFNAMSIZ} bytes; shorten it"
+        )
+    if spec.mtu is not None and not 68 <= spec.mtu <= 65535:
+        raise NetworkError(f"create network {spec.name}: mtu {spec.mtu} out of range 68-65535")
+
+
+class NetworkService:
+    """Everything about dockyard networks under one DOCKYARD_ROOT / DOCKYARD_RUN pair."""
+
+    def __init__(self, root: Path | str | None = None, run: Path | str | None = None) -> None:
+        self.root = Path(root) if root is not None else store.root_dir()
+        self.run = Path(run) if run is not None else store.run_dir()
+
+    # -- networks ----------------------------------------------------------------------------------------------
+    def create_network(self, spec: NetworkSpec) -> NetworkInfo:
+        """Create bridge, rules and state (idempotent for an existing name); start or reload the DNS responder."""
+        _validate(spec)
+        with store.locked(self.root):
+            existing = store.read(self.root, spec.name)
+            if existing is not None and bridge.link_exists(existing["bridge"]):
+                return _info(existing)
+            rec = self._build(spec)
+            self._materialise(rec)
+            store.write(self.root, rec)
+        dnsctl.ensure(self.root, self.run, rec["gateway"])
+        return _info(rec)
+
+    def _used(self, skip: str) -> list[tuple[ipaddress.IPv4Network, str]]:
+        used = [(ipaddress.IPv4Network(c, strict=False), w) for c, w in bridge.host_networks()]
+        for name, rec in store.read_all(self.root).items():
+            if name != skip:
+                used.append((ipaddress.IPv4Network(rec["subnet"]), f"network {name}"))
+        return used
+
+    def _build(self, spec: NetworkSpec) -> dict:
+        alloc = ipam.choose(spec.name, self._used(spec.name), spec.subnet, spec.ip_range, spec.gateway)
+        net_id = secrets.token_hex(32)
+        br = spec.bridge_name or f"dy-{net_id[:12]}"
+        if bridge.link_exists(br):
+            raise NetworkError(f"create network {spec.name}: a link named {br} already exists; pick another bridge name")
+        return {
+            "name": spec.name, "id": net_id, "bridge": br, "subnet": str(alloc.subnet), "gateway": str(alloc.gateway),
+            "ip_range": str(alloc.ip_range) if alloc.ip_range else None, "internal": spec.internal,
+            "attachable": spec.attachable, "mtu": spec.mtu, "labels": spec.label_dict(), "created": time.time(),
+            "endpoints": {},
+        }
+
+    def _materialise(self, rec: dict) -> None:
+        prefix = int(rec["subnet"].split("/")[1])
+        bridge.create_bridge(rec["bridge"], rec["gateway"], prefix, rec["mtu"])
+        try:
+            nat.allow_localnet(rec["bridge"])
+            if not rec["internal"]:
+                nat.enable_forwarding()
+            self._apply_rules(rec)
+        except NetworkError:
+            self._teardown(rec)
+            raise
+
+    def _apply_rules(self, rec: dict) -> None:
+        published = [ports.from_record(p) for ep in rec["endpoints"].values() for p in ep.get("ports", [])]
+        nat.apply(_table(rec), rec["bridge"], rec["subnet"], rec["internal"], ports.dnat_rules(published))
+
+    @staticmethod
+    def _teardown(rec: dict) -> None:
+        nat.remove(_table(rec))
+        bridge.delete_link(rec["bridge"])
+
+    def remove_network(self, name: str, missing_ok: bool = False) -> bool:
+        """Remove bridge, rules, state; refuses (changing nothing) while containers are attached."""
+        with store.locked(self.root):
+            rec = store.read(self.root, name)
+            if rec is None:
+                if missing_ok:
+                    return False
+                raise NetworkError(f"remove network {name}: no such network")
+            if rec["endpoints"]:
+                users = ", ".join(sorted(c[:12] for c in rec["endpoints"]))
+                raise NetworkError(f"remove network {name}: still in use by containers {users}; stop them first")
+            self._teardown(rec)
+            store.delete(self.root, name)
+            left = store.read_all(self.root)
+        if left:
+            dnsctl.reload(self.run)
+        else:
+            dnsctl.stop(self.run)
+        return True
+
+    def list(self, labels: dict[str, str] | None = None) -> list[NetworkInfo]:
+        infos = [_info(r) for r in store.read_all(self.root).values()]
+        if labels:
+            infos = [i for i in infos if all(dict(i.labels).get(k) == v for k, v in labels.items())]
+        return infos
+
+    def inspect(self, name: str) -> NetworkInfo:
+        rec = store.read(self.root, name)
+        if rec is None:
+            raise NetworkError(f"inspect network {name}: no such network")
+        return _info(rec)
+
+    def prune(self, labels: dict[str, str] | None = None) -> list[str]:
+        """Remove every unused network (matching ``labels``); returns their names."""
+        gone = []
+        for info in self.list(labels):
+            if not info.endpoints:
+                try:
+                    if self.remove_network(info.name, missing_ok=True):
+                        gone.append(info.name)
+                except NetworkError:
+                    continue
+        return gone
+
+    # -- attachments -------------------------------------------------------------------------------------------
+    def connect(
+        self,
+        container_id: str,
+        netns_path: str | int,
+        network: str,
+        ipv4_address: str | None = None,
+        aliases: Sequence[str] = (),
+        mac: str | None = None,
+        dns: Sequence[str] = (),
+    ) -> EndpointInfo:
+        """Attach a container's netns: veth on the bridge, ``ethN`` inside with address, mac, MTU, default route.
+
+        ``aliases`` are every DNS name of the container on this network (container name first: it is the PTR name;
+        then service name, hostname, aliases). ``dns`` are per-container upstream resolvers for forwarding.
+        """
+        netns = bridge.netns_path(netns_path)
+        with store.locked(self.root):
+            rec = store.read(self.root, network)
+            if rec is None:
+                raise NetworkError(f"connect {container_id[:12]} to {network}: no such network; create it first")
+            if container_id in rec["endpoints"]:
+                return _endpoint(rec, container_id)
+            alloc = ipam.Allocation(ipaddress.IPv4Network(rec["subnet"]), ipaddress.IPv4Address(rec["gateway"]),
+                                    ipaddress.IPv4Network(rec["ip_range"]) if rec.get("ip_range") else None)
+            taken = [ep["ip"] for ep in rec["endpoints"].values()]
+            ip = ipam.allocate_ip(network, alloc, taken, ipv4_address)
+            ep = self._plug(rec, container_id, netns, ip, mac or ipam.mac_for(ip))
+            ep.update(names=[a for a in aliases if a], dns=list(dns), ports=[], netns=netns)
+            rec["endpoints"][container_id] = ep
+            store.write(self.root, rec)
+        dnsctl.reload(self.run)
+        return _endpoint(rec, container_id)
+
+    def _plug(self, rec: dict, cid: str, netns: str, ip: ipaddress.IPv4Address, mac: str) -> dict:
+        h = hashlib.sha256(f"{rec['id']}/{cid}".encode()).hexdigest()[:12]
+        host, peer = f"dy{h}", f"dy{h}p"
+        ifname = bridge.next_ifname(netns)
+        bridge.create_veth(host, peer, rec["bridge"], rec["mtu"])
+        try:
+            bridge.move_to_netns(peer, netns)
+            gw = None if rec["internal"] else rec["gateway"]
+            prefix = int(rec["subnet"].split("/")[1])
+            bridge.configure_inside(netns, peer, ifname, str(ip), prefix, mac, rec["mtu"], gw)
+        except NetworkError:
+            bridge.delete_link(host)
+            bridge.delete_inside(netns, peer)
+            raise
+        return {"ip": str(ip), "mac": mac, "interface": ifname, "host_veth": host}
+
+    def disconnect(self, container_id: str, network: str) -> bool:
+        """Detach (veth deleted, ports unpublished, DNS records gone); False if it was not attached."""
+        with store.locked(self.root):
+            rec = store.read(self.root, network)
+            if rec is None or container_id not in rec["endpoints"]:
+                return False
+            ep = rec["endpoints"].pop(container_id)
+            if not bridge.delete_link(ep["host_veth"]):
+                bridge.delete_inside(ep.get("netns", ""), ep["interface"])
+            if ep.get("ports"):
+                self._apply_rules(rec)
+            store.write(self.root, rec)
+        dnsctl.reload(self.run)
+        return True
+
+    def disconnect_all(self, container_id: str) -> list[str]:
+        """Detach a container from every network; returns the network names."""
+        return [n for n, r in store.read_all(self.root).items()
+                if container_id in r["endpoints"] and self.disconnect(container_id, n)]
+
+    # -- published ports ---------------------------------------------------------------------------------------
+    def publish(self, container_id: str, network: str, specs: Iterable[PortSpec]) -> tuple[PortInfo, ...]:
+        """DNAT host ports to the container's address on ``network``; checked completely before any rule is set."""
+        with store.locked(self.root):
+            records = store.read_all(self.root)
+            rec = records.get(network)
+            if rec is None or container_id not in rec["endpoints"]:
+                raise NetworkError(f"publish ports of {container_id[:12]}: not attached to network {network}")
+            taken = [(p["host_ip"], int(p["host_port"]), p["protocol"])
+                     for r in records.values() for e in r["endpoints"].values() for p in e.get("ports", [])]
+            ep = rec["endpoints"][container_id]
+            infos = ports.resolve(specs, ep["ip"], container_id[:12], taken)
+            ep["ports"] = ep.get("ports", []) + [ports.to_record(p) for p in infos]
+            self._apply_rules(rec)
+            store.write(self.root, rec)
+        return tuple(infos)
+
+    def port(self, container_id: str, container_port: int, protocol: str = "tcp") -> list[PortInfo]:
+        """Where ``container_port/protocol`` of a container is published (``dockyard port``)."""
+        return [p for info in self.list() for ep in info.endpoints if ep.container_id == container_id
+                for p in ep.ports if p.container_port == container_port and p.protocol == protocol]
+
+    def endpoints(self, container_id: str) -> list[EndpointInfo]:
+        return [ep for info in self.list() for ep in info.endpoints if ep.container_id == container_id]
+
+    # -- files for containers ----------------------------------------------------------------------------------
+    def resolv_conf(self, network: str, dns_search: Sequence[str] = (), dns_opt: Sequence[str] = ()) -> str:
+        """resolv.conf pointing at the first network's gateway (custom ``dns`` servers go to connect(dns=...))."""
+        lines = [f"nameserver {self.inspect(network).gateway}"]
+        if dns_search:
+            lines.append("search " + " ".join(dns_search))
+        if dns_opt:
+            lines.append("options " + " ".join(dns_opt))
+        return "\n".join(lines) + "\n"
+
+    def hosts_file(self, container_id: str, names: Sequence[str], extra_hosts: Sequence[str] = ()) -> str:
+        """/etc/hosts: loopback, the container's own addresses and names, ``extra_hosts`` (``host-gateway`` too)."""
+        eps = self.endpoints(container_id)
+        lines = ["127.0.0.1\tlocalhost", "::1\tlocalhost ip6-localhost ip6-loopback"]
+        own = " ".join(dict.fromkeys(n for n in names if n))
+        lines += [f"{ep.ipv4_address}\t{own}" for ep in eps if own]
+        host_gw = eps[0].gateway if eps else "127.0.0.1"
+        for entry in extra_hosts:
+            host, sep, ip = entry.partition("=") if "=" in entry else entry.partition(":")
+            if not sep or not host or not ip:
+                raise NetworkError(f"extra_hosts entry {entry!r}: use 'name:ip' or 'name=ip'")
+            lines.append(f"{host_gw if ip == 'host-gateway' else ip}\t{host}")
+        return "\n".join(lines) + "\n"
+
+
+def _table(rec: dict) -> str:
+    return f"dy-{rec['id'][:12]}"

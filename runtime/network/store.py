@@ -1,0 +1,90 @@
+"""Network state on disk: ``$DOCKYARD_ROOT/networks/<name>.json`` (write temp + rename) and the locks around it."""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+from pathlib import Path
+from typing import Any, Iterator
+
+Record = dict[str, Any]
+
+HOST_LOCK_ENV = "DOCKYARD_NET_LOCK"
+HOST_LOCK_DEFAULT = "/run/lock/dockyard-network.lock"
+
+
+def root_dir() -> Path:
+    return Path(os.environ.get("DOCKYARD_ROOT", "/var/lib/dockyard"))
+
+
+def run_dir() -> Path:
+    return Path(os.environ.get("DOCKYARD_RUN", "/run/dockyard"))
+
+
+def networks_dir(root: Path) -> Path:
+    return Path(root) / "networks"
+
+
+@contextlib.contextmanager
+def _flock(path: Path) -> Iterator[None]:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def locked(root: Path) -> Iterator[None]:
+    """Hold the host-wide network lock (subnets, bridges, ports are host resources), then this root's lock."""
+    host = Path(os.environ.get(HOST_LOCK_ENV, HOST_LOCK_DEFAULT))
+    with _flock(host), _flock(networks_dir(root) / ".lock"):
+        yield
+
+
+def path_for(root: Path, name: str) -> Path:
+    return networks_dir(root) / f"{name}.json"
+
+
+def read(root: Path, name: str) -> Record | None:
+    try:
+        return json.loads(path_for(root, name).read_text())
+    except FileNotFoundError:
+        return None
+
+
+def read_all(root: Path) -> dict[str, Record]:
+    """Every network record under ``root``, keyed by human name; unreadable files are skipped."""
+    out: dict[str, Record] = {}
+    d = networks_dir(root)
+    if not d.is_dir():
+        return out
+    for p in sorted(d.glob("*.json")):
+        try:
+            rec = json.loads(p.read_text())
+        except (OSError, ValueError):
+            continue
+        out[rec.get("name", p.stem)] = rec
+    return out
+
+
+def write(root: Path, record: Record) -> None:
+    """Atomically (temp + fsync + rename) write one network record."""
+    d = networks_dir(root)
+    d.mkdir(parents=True, exist_ok=True)
+    final = path_for(root, record["name"])
+    tmp = final.with_name(f".{final.name}.{os.getpid()}.tmp")
+    with open(tmp, "w") as fh:
+        json.dump(record, fh, indent=1, sort_keys=True)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, final)
+
+
+def delete(root: Path, name: str) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        path_for(root, name).unlink()

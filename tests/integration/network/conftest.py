@@ -1,0 +1,46 @@
+"""Fixtures for network integration tests: a NetworkService on private dirs that cleans up after itself."""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+
+import pytest
+
+from runtime.errors import NetworkError
+from runtime.network import dnsctl
+from runtime.network.service import NetworkService
+from tests.support import netns as nsup
+
+pytestmark = pytest.mark.root
+
+
+@pytest.fixture
+def restore_forwarding():
+    """Outbound NAT and LAN-peer ports need ip_forward; put the host back as it was."""
+    path = Path("/proc/sys/net/ipv4/ip_forward")
+    before = path.read_text().strip()
+    yield
+    path.write_text(before)
+
+
+@pytest.fixture
+def net(dockyard_dirs, restore_forwarding):
+    """A NetworkService; on teardown every endpoint and network it knows is removed and its responder stopped."""
+    root, run = dockyard_dirs
+    svc = NetworkService(root, run)
+    yield svc
+    for info in svc.list():
+        for ep in info.endpoints:
+            with contextlib.suppress(NetworkError):
+                svc.disconnect(ep.container_id, info.name)
+        with contextlib.suppress(NetworkError):
+            svc.remove_network(info.name, missing_ok=True)
+    dnsctl.stop(run)
+
+
+@pytest.fixture
+def containers():
+    """Factory of throwaway netns 'containers'; all removed at teardown."""
+    with contextlib.ExitStack() as stack:
+        yield lambda tag="c": stack.enter_context(nsup.netns(tag))

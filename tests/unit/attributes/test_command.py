@@ -1,0 +1,36 @@
+"""services.*.command / entrypoint: strings kept for translate, lists kept; split_command has shell semantics."""
+
+from __future__ import annotations
+
+import pytest
+
+from compose.errors import SchemaError
+from compose.loader.canonical import split_command
+from tests.support.compose_model import one_service
+
+
+def test_string_command_is_kept_as_a_string():
+    assert one_service("command: bundle exec thin -p 3000").command == "bundle exec thin -p 3000"
+
+
+def test_list_command_becomes_a_tuple():
+    web = one_service("command: [bundle, exec, thin]\nentrypoint: [/bin/sh, -c]")
+    assert (web.command, web.entrypoint) == (("bundle", "exec", "thin"), ("/bin/sh", "-c"))
+
+
+@pytest.mark.parametrize(
+    ("text", "argv"),
+    [
+        ("echo hello", ["echo", "hello"]),
+        ("sh -c 'echo $HOME && ls'", ["sh", "-c", "echo $HOME && ls"]),
+        ('echo "a b" c\\ d', ["echo", "a b", "c d"]),
+        ("", []),
+    ],
+)
+def test_split_command(text, argv):
+    assert split_command(text) == argv
+
+
+def test_unbalanced_quotes_are_an_error():
+    with pytest.raises(SchemaError, match="not a valid command"):
+        split_command("echo 'oops", ("services", "web", "command"))
