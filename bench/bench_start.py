@@ -25,19 +25,17 @@ from runtime.spec import ContainerSpec, ProcessSpec, RootfsSpec  # noqa: E402
 from tests.support.busybox import build_rootfs  # noqa: E402
 
 
-def time_dockyard(rootfs: Path, work: Path, n: int) -> list[float]:
-    out = []
-    for i in range(n):
-        cdir = work / f"c{i}"
-        spec = ContainerSpec(id=f"dybench{os.getpid()}{i:06d}", rootfs=RootfsSpec((str(rootfs),), str(cdir)),
-                             process=ProcessSpec(args=("true",)))
-        t = time.perf_counter()
-        code = launcher.run(spec)
-        out.append(time.perf_counter() - t)
-        if code != 0:
-            raise SystemExit(f"dockyard run exited {code}")
-        shutil.rmtree(cdir)
-    return out
+def time_dockyard(rootfs: Path, work: Path, i: int) -> float:
+    cdir = work / f"c{i}"
+    spec = ContainerSpec(id=f"dybench{os.getpid()}{i + 1:06d}", rootfs=RootfsSpec((str(rootfs),), str(cdir)),
+                         process=ProcessSpec(args=("true",)))
+    t = time.perf_counter()
+    code = launcher.run(spec)
+    took = time.perf_counter() - t
+    if code != 0:
+        raise SystemExit(f"dockyard run exited {code}")
+    shutil.rmtree(cdir)
+    return took
 
 
 def make_bundle(tool: str, rootfs: Path, bundle: Path) -> None:
@@ -51,16 +49,40 @@ def make_bundle(tool: str, rootfs: Path, bundle: Path) -> None:
     (bundle / "config.json").write_text(json.dumps(cfg))
 
 
-def time_oci(tool: str, bundle: Path, n: int) -> list[float] | str:
-    out = []
+def time_oci(tool: str, bundle: Path, i: int) -> float | str:
+    t = time.perf_counter()
+    proc = subprocess.run([tool, "run", "-b", str(bundle), f"dybench-{tool}-{os.getpid()}-{i}"],
+                          capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    took = time.perf_counter() - t
+    if proc.returncode != 0:
+        return f"{tool} run failed: {(proc.stderr or proc.stdout).strip().splitlines()[-1:]}"
+    return took
+
+
+def run_interleaved(rootfs: Path, work: Path, n: int) -> dict[str, object]:
+    """One run of each runtime per round, so load changes on a shared machine hit all of them alike."""
+    tools = []
+    results: dict[str, object] = {}
+    for tool in ("runc", "crun"):
+        if shutil.which(tool) is None:
+            results[tool] = "not installed"
+        else:
+            make_bundle(tool, rootfs, work / f"bundle-{tool}")
+            tools.append(tool)
+    samples: dict[str, list[float]] = {"dockyard": [], **{t: [] for t in tools}}
+    time_dockyard(rootfs, work, -1)  # warm-up: seccomp compile, library loading
     for i in range(n):
-        t = time.perf_counter()
-        proc = subprocess.run([tool, "run", "-b", str(bundle), f"dybench-{tool}-{os.getpid()}-{i}"],
-                              capture_output=True, text=True, stdin=subprocess.DEVNULL)
-        out.append(time.perf_counter() - t)
-        if proc.returncode != 0:
-            return f"{tool} run failed: {(proc.stderr or proc.stdout).strip().splitlines()[-1:]}"
-    return out
+        samples["dockyard"].append(time_dockyard(rootfs, work, i))
+        for tool in list(tools):
+            res = time_oci(tool, work / f"bundle-{tool}", i)
+            if isinstance(res, str):
+                results[tool] = res
+                tools.remove(tool)
+                del samples[tool]
+            else:
+                samples[tool].append(res)
+    results.update({name: summary(s) for name, s in samples.items()})
+    return results
 
 
 def summary(samples: list[float]) -> dict[str, float]:
@@ -76,18 +98,11 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="dy-bench-"))
     try:
         rootfs = build_rootfs(work / "rootfs")
-        results: dict[str, object] = {"dockyard": summary(time_dockyard(rootfs, work, args.n))}
-        for tool in ("runc", "crun"):
-            if shutil.which(tool) is None:
-                results[tool] = "not installed"
-                continue
-            make_bundle(tool, rootfs, work / f"bundle-{tool}")
-            res = time_oci(tool, work / f"bundle-{tool}", args.n)
-            results[tool] = summary(res) if isinstance(res, list) else res
+        results = run_interleaved(rootfs, work, args.n)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print(f"{'runtime':10} {'median ms':>10} {'min ms':>8} {'max ms':>8}")
-    for name, r in results.items():
+    for name, r in sorted(results.items(), key=lambda kv: kv[0] != "dockyard"):
         if isinstance(r, dict):
             print(f"{name:10} {r['median_ms']:10.2f} {r['min_ms']:8.2f} {r['max_ms']:8.2f}")
         else:

@@ -8,15 +8,55 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import List, Optional
+from typing import Any, Callable, List, Optional
 
 import typer
+from typer.core import TyperGroup
 
 from compose.options import ConfigOptions, GlobalOptions
 
 VERSION = "0.1.0"
 
+
+class _Group(TyperGroup):
+    """Turns dockyard's own errors into one line on stderr and exit code 1 (or the error's ``exit_code``)."""
+
+    def invoke(self, ctx):  # type: ignore[override]
+        try:
+            return super().invoke(ctx)
+        except Exception as exc:
+            from compose.errors import ComposeError
+
+            from runtime import ContainerRuntimeError
+
+            if not isinstance(exc, (ComposeError, ContainerRuntimeError)):
+                raise
+            from compose.console import Console
+
+            Console(ansi=getattr(ctx.obj, "ansi", "auto")).error(str(exc))
+            raise typer.Exit(getattr(exc, "exit_code", 1)) from None
+
+
+# ---- the runtime, built lazily in one place (tests replace the factory) -----------------------------------------
+_runtime_factory: Callable[[], Any] | None = None
+
+
+def set_runtime_factory(factory: Callable[[], Any] | None) -> None:
+    """Use ``factory()`` instead of ``runtime.Runtime()`` (tests pass an in-memory fake)."""
+    global _runtime_factory
+    _runtime_factory = factory
+
+
+def _runtime() -> Any:
+    if _runtime_factory is not None:
+        return _runtime_factory()
+    import runtime
+
+    return runtime.Runtime()
+
+
 app = typer.Typer(
+    cls=_Group,
     name="dockyard",
     help="Run Compose stacks with no daemon: dockyard's own runtime, DNS, healthchecks and restarts.",
     no_args_is_help=True,
@@ -112,6 +152,512 @@ def config(
         output.write_text(result.text)
     elif result.text:
         console.write(result.text)
+
+
+# ================================================================================================ helpers
+def _gopts(ctx: typer.Context) -> GlobalOptions:
+    return ctx.obj if isinstance(ctx.obj, GlobalOptions) else GlobalOptions()
+
+
+def _name(ctx: typer.Context) -> str:
+    from compose import service
+
+    return service.project_name(_gopts(ctx))
+
+
+def _con(ctx: typer.Context, no_color: bool = False):
+    from compose.console import Console
+
+    return Console(ansi=_gopts(ctx).ansi, no_color=no_color)
+
+
+def _tuple(values: Optional[List[str]]) -> tuple[str, ...]:
+    return tuple(values or ())
+
+
+def _scale(values: Optional[List[str]]) -> tuple[tuple[str, int], ...]:
+    out = []
+    for item in values or ():
+        name, sep, count = item.partition("=")
+        if not sep or not count.isdigit():
+            raise typer.BadParameter(f"{item!r}: use SERVICE=NUM", param_hint="--scale")
+        out.append((name, int(count)))
+    return tuple(out)
+
+
+def _check_format(value: str, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        raise typer.BadParameter(f"use {' or '.join(allowed)}", param_hint="--format")
+    return value
+
+
+SERVICES = typer.Argument(None, metavar="[SERVICE...]")
+TIMEOUT = typer.Option(None, "-t", "--timeout", help="Seconds to wait for a stop before killing.")
+
+
+# ================================================================================================ up / down
+@app.command()
+def up(
+    ctx: typer.Context,
+    services: Optional[List[str]] = SERVICES,
+    detach: bool = typer.Option(False, "-d", "--detach", help="Run in the background."),
+    wait: bool = typer.Option(False, "--wait", help="Wait until services are running and healthy (implies -d)."),
+    wait_timeout: Optional[float] = typer.Option(None, "--wait-timeout", help="Most seconds to wait."),
+    no_deps: bool = typer.Option(False, "--no-deps", help="Do not start linked services."),
+    no_start: bool = typer.Option(False, "--no-start", help="Create but do not start."),
+    force_recreate: bool = typer.Option(False, "--force-recreate", help="Recreate even if unchanged."),
+    no_recreate: bool = typer.Option(False, "--no-recreate", help="Never recreate existing containers."),
+    always_recreate_deps: bool = typer.Option(False, "--always-recreate-deps", help="Recreate dependencies."),
+    remove_orphans: bool = typer.Option(False, "--remove-orphans", help="Remove containers of undefined services."),
+    scale: Optional[List[str]] = typer.Option(None, "--scale", help="SERVICE=NUM replicas."),
+    timeout: Optional[float] = TIMEOUT,
+    renew_anon_volumes: bool = typer.Option(False, "-V", "--renew-anon-volumes", help="New anonymous volumes."),
+    pull: str = typer.Option("policy", "--pull", help="always, missing, never or policy (the services')."),
+    build: bool = typer.Option(False, "--build", help="Build images first (not available yet)."),
+    no_build: bool = typer.Option(False, "--no-build", help="Do not build missing images."),
+    abort_on_container_exit: bool = typer.Option(False, "--abort-on-container-exit", help="Stop all on any exit."),
+    abort_on_container_failure: bool = typer.Option(False, "--abort-on-container-failure",
+                                                    help="Stop all when a container exits non-zero."),
+    exit_code_from: Optional[str] = typer.Option(None, "--exit-code-from", help="Exit with this service's code."),
+    attach: Optional[List[str]] = typer.Option(None, "--attach", help="Only attach to these services."),
+    no_attach: Optional[List[str]] = typer.Option(None, "--no-attach", help="Do not attach to these services."),
+    no_color: bool = typer.Option(False, "--no-color", help="Monochrome output."),
+    no_log_prefix: bool = typer.Option(False, "--no-log-prefix", help="No name prefix on output."),
+    timestamps: bool = typer.Option(False, "--timestamps", help="Show timestamps."),
+    parallel: Optional[int] = typer.Option(None, "--parallel", help="Most services worked on at once."),
+    quiet_pull: bool = typer.Option(False, "--quiet-pull", help="No pull progress."),
+) -> None:
+    """Create and start the project's containers."""
+    from compose import service
+    from compose.options import AttachOptions, UpOptions
+
+    if force_recreate and no_recreate:
+        raise typer.BadParameter("--force-recreate and --no-recreate are incompatible")
+    if (detach or wait) and (abort_on_container_exit or abort_on_container_failure or exit_code_from):
+        raise typer.BadParameter("--abort-on-container-exit/--exit-code-from cannot be combined with -d/--wait")
+    if pull not in ("always", "missing", "never", "policy", "build"):
+        raise typer.BadParameter("use always, missing, never or policy", param_hint="--pull")
+    opts = UpOptions(
+        services=_tuple(services), detach=detach or wait, wait=wait, wait_timeout=wait_timeout, no_deps=no_deps,
+        no_start=no_start, force_recreate=force_recreate, no_recreate=no_recreate,
+        always_recreate_deps=always_recreate_deps, remove_orphans=remove_orphans, scale=_scale(scale),
+        timeout=timeout, renew_anon_volumes=renew_anon_volumes, pull=None if pull == "policy" else pull,
+        build=build, no_build=no_build, parallel=parallel, quiet_pull=quiet_pull,
+    )
+    attach_opts = AttachOptions(
+        attach=_tuple(attach), no_attach=_tuple(no_attach), no_color=no_color, no_log_prefix=no_log_prefix,
+        timestamps=timestamps, abort_on_container_exit=abort_on_container_exit or bool(exit_code_from),
+        abort_on_container_failure=abort_on_container_failure, exit_code_from=exit_code_from,
+    )
+    _up(ctx, opts, attach_opts)
+
+
+def _up(ctx: typer.Context, opts: Any, attach_opts: Any) -> None:
+    from compose import service
+
+    console = _con(ctx, attach_opts.no_color)
+    loaded = service.load(_gopts(ctx), opts.services)
+    rt = _runtime()
+    result = service.up(rt, loaded, opts, console.event, dry_run=_gopts(ctx).dry_run)
+    for warning in result.warnings:
+        console.warning(warning)
+    if _gopts(ctx).dry_run:
+        console.write(result.plan.text())
+        return
+    if opts.detach or opts.no_start:
+        return
+    raise typer.Exit(_attached(rt, loaded.name, result.services, opts, attach_opts, console))
+
+
+def _attached(rt: Any, name: str, services: tuple[str, ...], opts: Any, a: Any, console: Any) -> int:
+    """Follow the output of the attached services until they all exit, an abort condition, or Ctrl-C."""
+    import threading
+
+    from compose import service
+    from compose.attach import Exited, Logs, prefix_of
+    from compose.options import LogsOptions
+
+    chosen = a.attach or (opts.services or services)
+    watched = tuple(s for s in chosen if s not in a.no_attach)
+    logs = Logs(rt, name, LogsOptions(services=watched))
+    targets = logs.targets()
+    console.set_prefix_width(prefix_of(c) for c in targets)
+    console.notice("Attaching to " + ", ".join(c.name for c in targets))
+    stop, code, abort = threading.Event(), 0, False
+    try:
+        for item in logs.follow(stop, report_exits=True, end_when_all_exited=True):
+            if isinstance(item, Exited):
+                console.exited(item, prefix=not a.no_log_prefix)
+                if a.exit_code_from is None or item.service == a.exit_code_from:
+                    code = item.code if a.exit_code_from or item.code else code
+                if a.abort_on_container_exit or (a.abort_on_container_failure and item.code):
+                    abort = True
+                    break
+            else:
+                console.log_line(item, prefix=not a.no_log_prefix, timestamps=a.timestamps)
+    except KeyboardInterrupt:
+        stop.set()
+        console.notice("Gracefully stopping... (press Ctrl+C again to force)")
+        try:
+            service.stop(rt, name, services, opts.timeout, console.event)
+        except KeyboardInterrupt:
+            service.kill(rt, name, services, "SIGKILL", console.event)
+        return 130
+    stop.set()
+    if abort:
+        console.notice("Aborting on container exit...")
+        service.stop(rt, name, services, opts.timeout, console.event)
+    return code
+
+
+@app.command()
+def create(
+    ctx: typer.Context,
+    services: Optional[List[str]] = SERVICES,
+    force_recreate: bool = typer.Option(False, "--force-recreate"),
+    no_recreate: bool = typer.Option(False, "--no-recreate"),
+    remove_orphans: bool = typer.Option(False, "--remove-orphans"),
+    scale: Optional[List[str]] = typer.Option(None, "--scale", help="SERVICE=NUM replicas."),
+    pull: str = typer.Option("policy", "--pull", help="always, missing, never or policy."),
+    build: bool = typer.Option(False, "--build", help="Build images first (not available yet)."),
+    no_build: bool = typer.Option(False, "--no-build"),
+) -> None:
+    """Create the project's containers without starting them."""
+    from compose.options import AttachOptions, UpOptions
+
+    opts = UpOptions(services=_tuple(services), no_start=True, detach=True, force_recreate=force_recreate,
+                     no_recreate=no_recreate, remove_orphans=remove_orphans, scale=_scale(scale),
+                     pull=None if pull == "policy" else pull, build=build, no_build=no_build)
+    _up(ctx, opts, AttachOptions())
+
+
+@app.command()
+def down(
+    ctx: typer.Context,
+    services: Optional[List[str]] = SERVICES,
+    volumes: bool = typer.Option(False, "-v", "--volumes", help="Also remove named and anonymous volumes."),
+    rmi: Optional[str] = typer.Option(None, "--rmi", help="Remove images: local or all."),
+    remove_orphans: bool = typer.Option(False, "--remove-orphans", help="Remove containers of undefined services."),
+    timeout: Optional[float] = TIMEOUT,
+    all_profiles: bool = typer.Option(False, "--all", help="Also services of inactive profiles."),
+) -> None:
+    """Stop and remove containers, networks (and with -v volumes, with --rmi images)."""
+    from compose import service
+    from compose.options import DownOptions
+
+    if rmi not in (None, "local", "all"):
+        raise typer.BadParameter("use local or all", param_hint="--rmi")
+    gopts = _gopts(ctx)
+    loaded = service.optional_project(gopts, all_profiles=all_profiles)
+    name = loaded.name if loaded is not None else gopts.project_name
+    project = loaded.project if loaded is not None else None
+    console = _con(ctx)
+    plan = service.down(_runtime(), name, project, DownOptions(volumes, rmi, remove_orphans, timeout, _tuple(services)),
+                        console.event, dry_run=gopts.dry_run)
+    if gopts.dry_run:
+        console.write(plan.text())
+    elif not plan.actions:
+        console.warning(f"No resource found to remove for project {name!r}.")
+
+
+# ================================================================================================ container verbs
+def _simple(ctx: typer.Context, verb: str, services: Optional[List[str]], **kwargs: Any) -> int:
+    from compose import service
+
+    console = _con(ctx)
+    return getattr(service, verb)(_runtime(), _name(ctx), _tuple(services), emit=console.event, **kwargs)
+
+
+@app.command()
+def start(ctx: typer.Context, services: Optional[List[str]] = SERVICES) -> None:
+    """Start existing containers."""
+    _simple(ctx, "start", services)
+
+
+@app.command()
+def stop(ctx: typer.Context, services: Optional[List[str]] = SERVICES, timeout: Optional[float] = TIMEOUT) -> None:
+    """Stop running containers (dependents first)."""
+    _simple(ctx, "stop", services, timeout=timeout)
+
+
+@app.command()
+def restart(ctx: typer.Context, services: Optional[List[str]] = SERVICES, timeout: Optional[float] = TIMEOUT) -> None:
+    """Restart containers."""
+    _simple(ctx, "restart", services, timeout=timeout)
+
+
+@app.command()
+def kill(ctx: typer.Context, services: Optional[List[str]] = SERVICES,
+         signal: str = typer.Option("SIGKILL", "-s", "--signal", help="Signal to send.")) -> None:
+    """Send a signal to running containers."""
+    _simple(ctx, "kill", services, sig=signal)
+
+
+@app.command()
+def pause(ctx: typer.Context, services: Optional[List[str]] = SERVICES) -> None:
+    """Pause running containers (freezer cgroup)."""
+    _simple(ctx, "pause", services)
+
+
+@app.command()
+def unpause(ctx: typer.Context, services: Optional[List[str]] = SERVICES) -> None:
+    """Unpause paused containers."""
+    _simple(ctx, "unpause", services)
+
+
+@app.command()
+def rm(
+    ctx: typer.Context,
+    services: Optional[List[str]] = SERVICES,
+    force: bool = typer.Option(False, "-f", "--force", help="Do not ask for confirmation."),
+    stop_first: bool = typer.Option(False, "-s", "--stop", help="Stop the containers first."),
+    volumes: bool = typer.Option(False, "-v", "--volumes", help="Remove their anonymous volumes."),
+) -> None:
+    """Remove stopped containers."""
+    from compose import service
+
+    rt, name, console = _runtime(), _name(ctx), _con(ctx)
+    infos = service.removable(rt, name, _tuple(services), stop_first=stop_first)
+    if not infos:
+        console.notice("No stopped containers")
+        return
+    if not force and not typer.confirm(f"Going to remove {', '.join(c.name for c in infos)}\nAre you sure?"):
+        return
+    service.rm(rt, name, infos, stop_first=stop_first, volumes=volumes, emit=console.event)
+
+
+# ================================================================================================ queries
+@app.command()
+def ps(
+    ctx: typer.Context,
+    services: Optional[List[str]] = SERVICES,
+    all: bool = typer.Option(False, "-a", "--all", help="Show stopped containers too."),
+    quiet: bool = typer.Option(False, "-q", "--quiet", help="Only IDs."),
+    list_services: bool = typer.Option(False, "--services", help="Only service names."),
+    status: Optional[List[str]] = typer.Option(None, "--status", help="Filter by state."),
+    filter: Optional[List[str]] = typer.Option(None, "--filter", help="status=<state>."),
+    format: str = typer.Option("table", "--format", help="table, json or jsonl."),
+) -> None:
+    """List the project's containers."""
+    from compose import queries
+    from compose import status as st
+    from compose.options import PsOptions
+
+    _check_format(format, ("table", "json", "jsonl"))
+    opts = PsOptions(_tuple(services), all, quiet, list_services, _tuple(status), _tuple(filter), format)
+    infos = queries.ps(_runtime(), _name(ctx), opts)
+    console = _con(ctx)
+    now = queries.now()
+    if quiet:
+        console.lines(c.id for c in infos)
+    elif list_services:
+        console.lines(dict.fromkeys(st.service_of(c) for c in infos))
+    elif format == "table":
+        console.table(st.TABLE_HEADERS, [st.table_row(c, now) for c in infos])
+    else:
+        console.json([st.ps_row(c, now) for c in infos], lines=format == "jsonl")
+
+
+@app.command()
+def logs(
+    ctx: typer.Context,
+    services: Optional[List[str]] = SERVICES,
+    follow: bool = typer.Option(False, "-f", "--follow", help="Follow output."),
+    tail: str = typer.Option("all", "-n", "--tail", help="Lines from the end of each container's log."),
+    timestamps: bool = typer.Option(False, "-t", "--timestamps", help="Show timestamps."),
+    since: Optional[str] = typer.Option(None, "--since", help="Since a timestamp or relative (42m)."),
+    until: Optional[str] = typer.Option(None, "--until", help="Until a timestamp or relative."),
+    no_color: bool = typer.Option(False, "--no-color", help="Monochrome output."),
+    no_log_prefix: bool = typer.Option(False, "--no-log-prefix", help="No name prefix."),
+    index: Optional[int] = typer.Option(None, "--index", help="Replica number of the service."),
+) -> None:
+    """Show container output, merged in time order."""
+    import threading
+
+    from compose.attach import Logs, prefix_of
+    from compose.options import LogsOptions
+
+    if tail != "all" and not tail.isdigit():
+        raise typer.BadParameter("a number or all", param_hint="--tail")
+    opts = LogsOptions(_tuple(services), follow, None if tail == "all" else int(tail), timestamps, since, until,
+                       no_color, no_log_prefix, index)
+    console = _con(ctx, no_color)
+    source = Logs(_runtime(), _name(ctx), opts)
+    console.set_prefix_width(prefix_of(c) for c in source.targets())
+    if not follow:
+        for line in source.snapshot():
+            console.log_line(line, prefix=not no_log_prefix, timestamps=timestamps)
+        return
+    stop = threading.Event()
+    try:
+        for line in source.follow(stop):
+            console.log_line(line, prefix=not no_log_prefix, timestamps=timestamps)
+    except KeyboardInterrupt:
+        stop.set()
+
+
+@app.command("ls")
+def ls_(
+    ctx: typer.Context,
+    all: bool = typer.Option(False, "-a", "--all", help="Stopped projects too."),
+    quiet: bool = typer.Option(False, "-q", "--quiet", help="Only names."),
+    format: str = typer.Option("table", "--format", help="table or json."),
+    filter: Optional[str] = typer.Option(None, "--filter", help="name=<part>."),
+) -> None:
+    """List the projects dockyard runs."""
+    from compose import queries
+
+    _check_format(format, ("table", "json"))
+    name = filter.partition("=")[2] if filter else None
+    projects = queries.ls(_runtime(), all=all, filter_name=name)
+    console = _con(ctx)
+    if quiet:
+        console.lines(p.name for p in projects)
+    elif format == "json":
+        console.json([p.row() for p in projects])
+    else:
+        console.table(("NAME", "STATUS", "CONFIG FILES"), [(p.name, p.status, p.config_files) for p in projects])
+
+
+@app.command()
+def port(
+    ctx: typer.Context,
+    service_name: str = typer.Argument(..., metavar="SERVICE"),
+    private_port: int = typer.Argument(..., metavar="PRIVATE_PORT"),
+    protocol: str = typer.Option("tcp", "--protocol", help="tcp or udp."),
+    index: Optional[int] = typer.Option(None, "--index", help="Replica number."),
+) -> None:
+    """Print the public address of a port."""
+    from compose import queries
+
+    _con(ctx).write(queries.port(_runtime(), _name(ctx), service_name, private_port, protocol, index))
+
+
+@app.command()
+def top(ctx: typer.Context, services: Optional[List[str]] = SERVICES) -> None:
+    """Show the processes of running containers."""
+    from compose import queries
+
+    console = _con(ctx)
+    for name, procs in queries.top(_runtime(), _name(ctx), _tuple(services)):
+        console.write(name)
+        headers = list(procs[0]) if procs else ["PID", "CMD"]
+        console.table(headers, [[str(p.get(h, "")) for h in headers] for p in procs])
+
+
+@app.command()
+def wait(ctx: typer.Context, services: Optional[List[str]] = SERVICES,
+         down_project: bool = typer.Option(False, "--down-project", help="Tear down when one exits.")) -> None:
+    """Block until containers stop; exit with the first one's code."""
+    from compose import queries, service
+    from compose.options import DownOptions
+
+    rt, name = _runtime(), _name(ctx)
+    code = queries.wait(rt, name, _tuple(services))
+    _con(ctx).write(str(code))
+    if down_project:
+        service.down(rt, name, None, DownOptions(), _con(ctx).event)
+    raise typer.Exit(code)
+
+
+@app.command()
+def images(
+    ctx: typer.Context,
+    services: Optional[List[str]] = SERVICES,
+    quiet: bool = typer.Option(False, "-q", "--quiet", help="Only IDs."),
+    format: str = typer.Option("table", "--format", help="table or json."),
+) -> None:
+    """List the images the project's containers use."""
+    from compose import queries
+
+    _check_format(format, ("table", "json"))
+    rows = queries.images(_runtime(), _name(ctx), _tuple(services))
+    console = _con(ctx)
+    if quiet:
+        console.lines(dict.fromkeys(r["ID"] for r in rows))
+    elif format == "json":
+        console.json(rows)
+    else:
+        console.table(("CONTAINER", "REPOSITORY", "TAG", "IMAGE ID", "SIZE"),
+                      [(r["ContainerName"], r["Repository"], r["Tag"], _short(r["ID"]), _size(r["Size"])) for r in rows])
+
+
+def _short(image_id: str) -> str:
+    return image_id.split(":", 1)[-1][:12]
+
+
+def _size(size: int) -> str:
+    for unit in ("B", "kB", "MB", "GB"):
+        if size < 1000 or unit == "GB":
+            return f"{size:.3g}{unit}" if unit != "B" else f"{size}B"
+        size /= 1000  # type: ignore[assignment]
+    return f"{size}B"
+
+
+@app.command()
+def pull(
+    ctx: typer.Context,
+    services: Optional[List[str]] = SERVICES,
+    ignore_pull_failures: bool = typer.Option(False, "--ignore-pull-failures", help="Carry on after failures."),
+    policy: Optional[str] = typer.Option(None, "--policy", help="missing or always."),
+    quiet: bool = typer.Option(False, "-q", "--quiet", help="No progress."),
+    include_deps: bool = typer.Option(False, "--include-deps", help="Also pull dependencies."),
+) -> None:
+    """Pull the services' images."""
+    from compose import pulls, service
+    from compose.options import PullOptions
+
+    if policy not in (None, "missing", "always"):
+        raise typer.BadParameter("use missing or always", param_hint="--policy")
+    console = _con(ctx)
+    loaded = service.load(_gopts(ctx), _tuple(services))
+    emit = (lambda e: None) if quiet else console.event
+    failures = pulls.pull(_runtime(), loaded.project, PullOptions(_tuple(services), ignore_pull_failures, policy,
+                                                                  quiet, include_deps), emit)
+    for failure in failures:
+        console.warning(failure)
+
+
+@app.command()
+def push(
+    ctx: typer.Context,
+    services: Optional[List[str]] = SERVICES,
+    ignore_push_failures: bool = typer.Option(False, "--ignore-push-failures", help="Carry on after failures."),
+    quiet: bool = typer.Option(False, "-q", "--quiet", help="No progress."),
+) -> None:
+    """Push the services' images."""
+    from compose import pulls, service
+
+    console = _con(ctx)
+    loaded = service.load(_gopts(ctx), _tuple(services))
+    failures = pulls.push(_runtime(), loaded.project, _tuple(services), ignore_push_failures=ignore_push_failures,
+                          emit=(lambda e: None) if quiet else console.event)
+    for failure in failures:
+        console.warning(failure)
+
+
+@app.command("exec")
+def exec_(
+    ctx: typer.Context,
+    service_name: str = typer.Argument(..., metavar="SERVICE"),
+    command: List[str] = typer.Argument(..., metavar="COMMAND [ARGS...]"),
+    detach: bool = typer.Option(False, "-d", "--detach"),
+    env: Optional[List[str]] = typer.Option(None, "-e", "--env", help="KEY=VALUE."),
+    user: Optional[str] = typer.Option(None, "-u", "--user"),
+    workdir: Optional[str] = typer.Option(None, "-w", "--workdir"),
+    no_tty: bool = typer.Option(False, "-T", "--no-TTY", help="No pseudo-TTY."),
+    index: Optional[int] = typer.Option(None, "--index", help="Replica number."),
+) -> None:
+    """Run a command in a running service container."""
+    from compose.queries import _one
+
+    rt = _runtime()
+    info = _one(rt, _name(ctx), service_name, index)
+    tty = not no_tty and sys.stdin.isatty() and sys.stdout.isatty()
+    environment = tuple(tuple(e.split("=", 1)) if "=" in e else (e, "") for e in env or ())
+    code = rt.exec(info.id, list(command), user=user, workdir=workdir, env=environment, tty=tty,
+                   interactive=not detach)
+    raise typer.Exit(code)
 
 
 def main() -> None:

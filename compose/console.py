@@ -5,9 +5,14 @@ rich is imported lazily, so verbs that print plain text (config, --help) do not 
 
 from __future__ import annotations
 
+import json
 import os
 import sys
-from typing import Iterable, Sequence
+import threading
+from typing import Any, Iterable, Sequence
+
+# The rotation of prefix colours for container output (as docker compose cycles them).
+PREFIX_COLOURS = (36, 33, 32, 35, 34, 96, 93, 92, 95, 94)
 
 
 def _use_colour(ansi: str, stream) -> bool:
@@ -21,10 +26,13 @@ def _use_colour(ansi: str, stream) -> bool:
 class Console:
     """Plain writes for machine-readable output; rich for tables and colour when the terminal wants them."""
 
-    def __init__(self, ansi: str = "auto", out=None, err=None) -> None:
-        self.ansi = ansi
+    def __init__(self, ansi: str = "auto", out=None, err=None, *, no_color: bool = False) -> None:
+        self.ansi = "never" if no_color else ansi
         self.out = out or sys.stdout
         self.err = err or sys.stderr
+        self._lock = threading.Lock()
+        self._colours: dict[str, int] = {}
+        self._width = 0
 
     def write(self, text: str) -> None:
         """Raw output (YAML, JSON, lists): byte-for-byte what the verb produced."""
@@ -76,3 +84,57 @@ class Console:
             console=RichConsole(file=self.err, force_terminal=_use_colour(self.ansi, self.err) or None),
             transient=False,
         )
+
+    # ---- machine-readable --------------------------------------------------------------------------------
+    def json(self, data: Any, *, lines: bool = False) -> None:
+        """A JSON array (or one object per line with ``lines``), as ``--format json|jsonl`` print them."""
+        if lines:
+            self.lines(json.dumps(item, separators=(",", ":")) for item in data)
+        else:
+            self.write(json.dumps(data, separators=(",", ":")))
+
+    # ---- progress events -----------------------------------------------------------------------------------
+    def event(self, event: Any) -> None:
+        """One progress line on stderr (``Container p-web-1  Started``); safe from worker threads."""
+        colour = _use_colour(self.ansi, self.err)
+        text = event.text()
+        if colour:
+            code = 31 if event.error else 32 if event.status in DONE_WORDS else 0
+            text = f"\x1b[{code}m{text}\x1b[0m" if code else text
+        with self._lock:
+            self.err.write(f" {text}\n")
+            self.err.flush()
+
+    # ---- container output ----------------------------------------------------------------------------------
+    def set_prefix_width(self, names: Iterable[str]) -> None:
+        self._width = max([len(n) for n in names] + [self._width])
+
+    def _prefix(self, name: str) -> str:
+        padded = name.ljust(self._width)
+        if not _use_colour(self.ansi, self.out):
+            return f"{padded}  | "
+        code = self._colours.setdefault(name, PREFIX_COLOURS[len(self._colours) % len(PREFIX_COLOURS)])
+        return f"\x1b[{code}m{padded}  |\x1b[0m "
+
+    def log_line(self, line: Any, *, prefix: bool = True, timestamps: bool = False) -> None:
+        """``web-1  | text`` (coloured per container), with the RFC 3339 time in front when asked."""
+        head = self._prefix(line.prefix) if prefix else ""
+        stamp = f"{line.time} " if timestamps else ""
+        with self._lock:
+            self.out.write(f"{head}{stamp}{line.text.rstrip(chr(10))}\n")
+            self.out.flush()
+
+    def exited(self, notice: Any, *, prefix: bool = True) -> None:
+        head = self._prefix(notice.prefix) if prefix else ""
+        with self._lock:
+            self.out.write(f"{head}{notice.prefix} exited with code {notice.code}\n")
+            self.out.flush()
+
+    def notice(self, message: str) -> None:
+        with self._lock:
+            self.err.write(f"{message}\n")
+            self.err.flush()
+
+
+DONE_WORDS = frozenset({"Created", "Started", "Running", "Healthy", "Stopped", "Removed", "Recreated", "Pulled",
+                        "Pushed", "Killed", "Paused", "Unpaused", "Restarted", "Exited"})

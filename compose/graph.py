@@ -38,6 +38,69 @@ def _edges(service: Service) -> list[tuple[str, str, bool]]:
     return out + [(d.service, "depends_on", d.required) for d in service.depends_on]
 
 
+def _missing(name: str, dep: str, why: str) -> ConsistencyError:
+    tree_path = ("services", name, why) + ((dep,) if why == "depends_on" else ())
+    error = ConsistencyError(
+        f"service {name!r} depends on undefined service {dep!r} ({why})",
+        path=tree_path,
+        hint=f"define service {dep!r}, enable its profile, or remove the reference",
+    )
+    error.tree_path = tree_path  # type: ignore[attr-defined]
+    return error
+
+
+def _find_cycle(edges: dict[str, list[str]]) -> list[str] | None:
+    """One cycle as ``[a, b, ..., a]`` (depth-first, in declaration order), or None."""
+    state: dict[str, int] = {}  # 1 on the current path, 2 done
+    path: list[str] = []
+    for root in edges:
+        if state.get(root):
+            continue
+        stack = [(root, iter(edges[root]))]
+        state[root] = 1
+        path.append(root)
+        while stack:
+            node, children = stack[-1]
+            child = next(children, None)
+            if child is None:
+                stack.pop()
+                path.pop()
+                state[node] = 2
+            elif state.get(child) == 1:
+                return path[path.index(child) :] + [child]
+            elif not state.get(child):
+                state[child] = 1
+                path.append(child)
+                stack.append((child, iter(edges[child])))
+    return None
+
+
+def check_dependencies(project: Project) -> dict[str, list[str]]:
+    """``{service: [dependencies]}`` after checking every required dependency exists and nothing loops.
+
+    Pure Python (no networkx), so the load can run it cheaply; raises ``ConsistencyError`` naming both services,
+    or the whole cycle (``dependency cycle detected: a -> b -> a``).
+    """
+    edges: dict[str, list[str]] = {}
+    for name, service in project.services.items():
+        deps = edges.setdefault(name, [])
+        for dep, why, required in _edges(service):
+            if dep not in project.services:
+                if required:
+                    raise _missing(name, dep, why)
+                continue
+            if dep not in deps:
+                deps.append(dep)
+    cycle = _find_cycle(edges)
+    if cycle:
+        where = ("services", cycle[0], "depends_on")
+        error = ConsistencyError("dependency cycle detected: " + " -> ".join(cycle), path=where,
+                                 hint="remove one of these dependencies")
+        error.tree_path = where  # type: ignore[attr-defined]
+        raise error
+    return edges
+
+
 class ServiceGraph:
     """A DAG of services; build it with ``from_project`` (which checks for missing services and cycles)."""
 
@@ -50,39 +113,9 @@ class ServiceGraph:
 
         graph = nx.DiGraph()
         graph.add_nodes_from(project.services)
-        for name, service in project.services.items():
-            for dep, why, required in _edges(service):
-                if dep not in project.services:
-                    if not required:
-                        continue
-                    tree_path = ("services", name, why) + ((dep,) if why == "depends_on" else ())
-                    error = ConsistencyError(
-                        f"service {name!r} depends on undefined service {dep!r} ({why})",
-                        path=tree_path,
-                        hint=f"define service {dep!r}, enable its profile, or remove the reference",
-                    )
-                    error.tree_path = tree_path  # type: ignore[attr-defined]
-                    raise error
-                graph.add_edge(name, dep)
-        cls._check_cycles(graph)
+        for name, deps in check_dependencies(project).items():
+            graph.add_edges_from((name, dep) for dep in deps)
         return cls(graph)
-
-    @staticmethod
-    def _check_cycles(graph: networkx.DiGraph) -> None:
-        import networkx as nx
-
-        try:
-            cycle = nx.find_cycle(graph)
-        except nx.NetworkXNoCycle:
-            return
-        names = [edge[0] for edge in cycle] + [cycle[0][0]]
-        error = ConsistencyError(
-            "dependency cycle detected: " + " -> ".join(names),
-            path=("services", names[0], "depends_on"),
-            hint="remove one of these dependencies",
-        )
-        error.tree_path = ("services", names[0], "depends_on")  # type: ignore[attr-defined]
-        raise error
 
     @property
     def services(self) -> frozenset[str]:

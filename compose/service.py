@@ -1,15 +1,19 @@
 """The verbs, each a short observe -> reconcile -> execute (or, for config, load -> render).
 
-Functions here take ``*Options`` and return data or text; they never print and never exit (cli.py does both).
+Functions here take ``*Options`` (and a runtime object ``rt``) and return data or text; they never print and never
+exit (cli.py does both). Query verbs (ps, ls, port, top, images, wait) are in ``compose.queries``; logs and
+attaching in ``compose.attach``; pull/push in ``compose.pulls``.
 """
 
 from __future__ import annotations
 
 import json
+import signal as _signal
 from dataclasses import dataclass
+from typing import Any, Callable
 
-from compose.options import ConfigOptions, GlobalOptions
-
+from compose.events import Event, EventFn, ignore
+from compose.options import ConfigOptions, DownOptions, GlobalOptions, UpOptions
 
 @dataclass(frozen=True)
 class Rendered:
@@ -102,3 +106,288 @@ def _only_services(data: dict, selected: tuple[str, ...]) -> dict:
     out = dict(data)
     out["services"] = {k: v for k, v in services.items() if k in keep}
     return out
+
+
+# ================================================================================================ loading
+def load(gopts: GlobalOptions, services: tuple[str, ...] = (), *, all_profiles: bool = False) -> Any:
+    """The project (``LoadedProject``), with the named services' profiles enabled."""
+    from compose.loader import pipeline
+
+    return pipeline.load_project(gopts.load_options(services=services, profiles=("*",) if all_profiles else None))
+
+
+def project_name(gopts: GlobalOptions) -> str:
+    """``-p``, else ``COMPOSE_PROJECT_NAME``, else the files' name (read without validating: ps stays fast)."""
+    import os
+
+    if gopts.project_name:
+        return gopts.project_name
+    if os.environ.get("COMPOSE_PROJECT_NAME"):
+        return os.environ["COMPOSE_PROJECT_NAME"]
+    from compose.loader import pipeline
+
+    return pipeline.load_dict(gopts.load_options(), stop_after="merge").name
+
+
+def optional_project(gopts: GlobalOptions, *, all_profiles: bool = False) -> Any:
+    """The loaded project, or None when only ``-p NAME`` was given and no compose file is around."""
+    from compose.errors import ProjectNotFoundError
+
+    try:
+        return load(gopts, all_profiles=all_profiles)
+    except ProjectNotFoundError:
+        if gopts.project_name and not gopts.files:
+            return None
+        raise
+
+
+def select(project: Any, services: tuple[str, ...], *, no_deps: bool = False) -> Any:
+    """The project restricted to ``services`` and what they depend on (only them, with ``no_deps``)."""
+    from compose.errors import LoadError
+    from compose.graph import ServiceGraph
+
+    if not services:
+        return project
+    unknown = [s for s in services if s not in project.services]
+    if unknown:
+        raise LoadError(f"no such service: {', '.join(unknown)}", hint="check the names with `dockyard config --services`")
+    if no_deps:
+        kept = project.with_services(services)
+        for name in services:
+            kept = kept.with_service(kept.services[name].with_fields(depends_on=()))
+        return kept
+    keep = set(services)
+    graph = ServiceGraph.from_project(project)
+    for name in services:
+        keep |= graph.dependencies(name)
+    return project.with_services(tuple(keep))
+
+
+# ================================================================================================ up / create
+@dataclass(frozen=True)
+class UpResult:
+    plan: Any
+    warnings: tuple[str, ...] = ()
+    services: tuple[str, ...] = ()
+
+
+BUILD_UNAVAILABLE = "building images is not available yet in dockyard"
+
+
+def up(rt: Any, loaded: Any, opts: UpOptions, emit: EventFn = ignore, *, dry_run: bool = False) -> UpResult:
+    """Converge the project: pull missing images, reconcile, execute; with ``wait``, until healthy.
+    ``dry_run``: only observe and plan (the result's plan says what would be done)."""
+    from compose.errors import ComposeError
+    from compose.execute import ExecuteOptions, Executor
+    from compose.lock import project_lock
+    from compose.observe import observe
+    from compose.reconcile import reconcile
+
+    if opts.build:
+        raise ComposeError(f"--build: {BUILD_UNAVAILABLE}",
+                           hint="build the image elsewhere and `dockyard image load` it, then run up without --build")
+    project = select(loaded.project, opts.services, no_deps=opts.no_deps)
+    _check_scale(project, opts.scale)
+    from compose import translate
+
+    known = tuple(loaded.disabled_services) + tuple(sorted(set(loaded.project.services) - set(project.services)))
+    refs = [translate.image_of(project.name, s) for s in project.services.values()]
+    if dry_run:
+        plan = reconcile(project, observe(rt, project.name, images=refs), opts.reconcile_options(known))
+        return UpResult(plan, tuple(loaded.warnings) + plan.warnings, tuple(project.services))
+    with project_lock(project.name):
+        ensure_images(rt, project, opts.pull, emit, no_build=opts.no_build)
+        observed = observe(rt, project.name, images=refs)
+        plan = reconcile(project, observed, opts.reconcile_options(known))
+        executor = Executor(rt, emit)
+        executor.up(plan, project, ExecuteOptions(parallel=opts.parallel, timeout=opts.timeout,
+                                                  start=not opts.no_start, wait_timeout=opts.wait_timeout,
+                                                  renew_anon_volumes=opts.renew_anon_volumes))
+        if opts.wait and not opts.no_start:
+            wanted = [n for n in project.services if dict(opts.scale).get(n, project.services[n].replicas) > 0]
+            executor.wait_ready(project, wanted, opts.wait_timeout)
+    return UpResult(plan, tuple(loaded.warnings) + plan.warnings, tuple(project.services))
+
+
+def _check_scale(project: Any, scale: tuple[tuple[str, int], ...]) -> None:
+    from compose.errors import LoadError
+
+    for name, _count in scale:
+        if name not in project.services:
+            raise LoadError(f"--scale {name}: no such service", hint="check the names with `dockyard config --services`")
+
+
+def ensure_images(rt: Any, project: Any, policy: str | None, emit: EventFn = ignore, *, no_build: bool = False) -> None:
+    """Pull what the pull policy asks for (``--pull`` over each service's ``pull_policy``); images that would need
+    a build fail with a clear message."""
+    from compose import translate
+    from compose.errors import ComposeError
+
+    done: set[str] = set()
+    for service in project.services.values():
+        ref = translate.image_of(project.name, service)
+        if ref in done:
+            continue
+        done.add(ref)
+        wanted = _policy(policy, service.pull_policy)
+        present = rt.has_image(ref)
+        if wanted == "never" or (wanted in ("missing", "build") and present):
+            if not present and wanted == "never":
+                raise ComposeError(f"service {service.name}: image {ref} is not present and pull_policy is never",
+                                   hint=f"pull it first: dockyard pull {service.name}")
+            continue
+        if service.build is not None and not service.image:
+            raise ComposeError(f"service {service.name}: image {ref} must be built, and {BUILD_UNAVAILABLE}",
+                               hint="build it elsewhere and `dockyard image load` it, or set image:")
+        _pull_one(rt, service.name, ref, service.platform, emit)
+
+
+def _policy(flag: str | None, service: str | None) -> str:
+    value = flag or service or "missing"
+    return {"if_not_present": "missing", "daily": "missing", "weekly": "missing"}.get(value, value)
+
+
+def _pull_one(rt: Any, service: str, ref: str, platform: str | None, emit: EventFn) -> None:
+    from compose.errors import ComposeError
+
+    emit(Event("image", ref, "Pulling"))
+    try:
+        rt.pull_image(ref, platform=platform)
+    except Exception as exc:  # noqa: BLE001 - translated at this seam, naming the service
+        emit(Event("image", ref, "Error", str(exc), error=True))
+        raise ComposeError(f"service {service}: pull {ref}: {exc}", hint="check the name and the registry") from exc
+    emit(Event("image", ref, "Pulled"))
+
+
+# ================================================================================================ down
+def down(rt: Any, name: str, project: Any, opts: DownOptions, emit: EventFn = ignore, *, dry_run: bool = False) -> Any:
+    """Stop and remove the project's containers (dependents first), networks, and with -v/--rmi volumes/images.
+    ``project`` may be None: then everything labelled with ``name`` goes. Returns the Plan."""
+    from compose import plan as P
+    from compose.execute import ExecuteOptions, Executor
+    from compose.lock import project_lock
+    from compose.observe import observe
+    from compose.options import DownPlanOptions
+    from compose.reconcile import label_dependencies, reconcile_down
+
+    with project_lock(name):
+        observed = observe(rt, name)
+        plan = reconcile_down(project, observed, DownPlanOptions(opts.volumes, opts.rmi, opts.remove_orphans))
+        if opts.services:
+            plan = P.Plan(plan.project, tuple(a for a in plan.actions
+                                              if a.kind == P.CONTAINER and a.service in opts.services))
+        if dry_run:
+            return plan
+        deps = label_dependencies(observed)
+        if project is not None:
+            for svc in project.services.values():
+                deps.setdefault(svc.name, set()).update(d.service for d in svc.depends_on)
+        Executor(rt, emit).down(plan, deps, ExecuteOptions(parallel=opts.parallel, timeout=opts.timeout))
+    return plan
+
+
+# ================================================================================================ container verbs
+def containers(rt: Any, name: str, services: tuple[str, ...] = (), *, oneoff: bool = False) -> list:
+    """The project's containers (of ``services``), in dependency order (dependencies first)."""
+    from compose.errors import ComposeError
+    from compose.observe import is_oneoff, number_of, observe, service_of
+    from compose.reconcile import down_order
+
+    observed = observe(rt, name, resources=False)
+    if services:
+        unknown = [s for s in services if s not in observed.services()]
+        if unknown and not observed.containers:
+            raise ComposeError(f"no containers found for project {name}", hint="start it with `dockyard up`")
+    order = list(reversed(down_order(observed)))
+    picked = [c for c in observed.containers if (not services or service_of(c) in services)
+              and (oneoff or not is_oneoff(c))]
+    return sorted(picked, key=lambda c: (order.index(service_of(c)) if service_of(c) in order else 0, number_of(c)))
+
+
+def _each(infos: list, emit: EventFn, doing: str, done: str, fn: Callable[[Any], Any]) -> int:
+    """``fn`` on each container in order, under the project's lock, with events; the first failure stops."""
+    from compose.execute import ExecuteError
+    from compose.lock import project_lock
+    from compose.observe import project_of
+
+    if not infos:
+        return 0
+    with project_lock(project_of(infos[0])):
+        return _each_locked(infos, emit, doing, done, fn, ExecuteError)
+
+
+def _each_locked(infos: list, emit: EventFn, doing: str, done: str, fn: Callable[[Any], Any], error: type) -> int:
+    count = 0
+    for info in infos:
+        emit(Event("container", info.name, doing))
+        try:
+            fn(info)
+        except Exception as exc:  # noqa: BLE001 - translated at this seam
+            emit(Event("container", info.name, "Error", str(exc), error=True))
+            raise error(f"{doing.lower()} container {info.name}: {exc}") from exc
+        emit(Event("container", info.name, done))
+        count += 1
+    return count
+
+
+def start(rt: Any, name: str, services: tuple[str, ...] = (), emit: EventFn = ignore) -> int:
+    infos = [c for c in containers(rt, name, services) if c.state in ("created", "exited")]
+    return _each(infos, emit, "Starting", "Started", lambda c: rt.start_container(c.id))
+
+
+def stop(rt: Any, name: str, services: tuple[str, ...] = (), timeout: float | None = None,
+         emit: EventFn = ignore) -> int:
+    infos = [c for c in reversed(containers(rt, name, services)) if c.state in ("running", "paused", "restarting")]
+    return _each(infos, emit, "Stopping", "Stopped", lambda c: rt.stop_container(c.id, timeout=timeout))
+
+
+def restart(rt: Any, name: str, services: tuple[str, ...] = (), timeout: float | None = None,
+            emit: EventFn = ignore) -> int:
+    infos = containers(rt, name, services)
+    return _each(infos, emit, "Restarting", "Restarted", lambda c: rt.restart_container(c.id, timeout=timeout))
+
+
+def parse_signal(value: str | int) -> int:
+    from compose.errors import ComposeError
+
+    text = str(value).strip().upper()
+    if text.isdigit():
+        return int(text)
+    try:
+        return int(_signal.Signals(text if text.startswith("SIG") else f"SIG{text}"))
+    except (KeyError, ValueError):
+        raise ComposeError(f"invalid signal {value!r}", hint="use a name like SIGTERM or a number like 15") from None
+
+
+def kill(rt: Any, name: str, services: tuple[str, ...] = (), sig: str = "SIGKILL", emit: EventFn = ignore) -> int:
+    number = parse_signal(sig)
+    infos = [c for c in reversed(containers(rt, name, services)) if c.state in ("running", "paused")]
+    return _each(infos, emit, "Killing", "Killed", lambda c: rt.kill_container(c.id, number))
+
+
+def pause(rt: Any, name: str, services: tuple[str, ...] = (), emit: EventFn = ignore) -> int:
+    infos = [c for c in containers(rt, name, services) if c.state == "running"]
+    return _each(infos, emit, "Pausing", "Paused", lambda c: rt.pause_container(c.id))
+
+
+def unpause(rt: Any, name: str, services: tuple[str, ...] = (), emit: EventFn = ignore) -> int:
+    infos = [c for c in containers(rt, name, services) if c.state == "paused"]
+    return _each(infos, emit, "Unpausing", "Unpaused", lambda c: rt.unpause_container(c.id))
+
+
+def removable(rt: Any, name: str, services: tuple[str, ...] = (), *, stop_first: bool = False) -> list:
+    """What ``rm`` would remove: stopped containers (all of them with ``-s``)."""
+    infos = containers(rt, name, services, oneoff=True)
+    return infos if stop_first else [c for c in infos if c.state not in ("running", "paused", "restarting")]
+
+
+def rm(rt: Any, name: str, infos: list, *, stop_first: bool = False, volumes: bool = False,
+       timeout: float | None = None, emit: EventFn = ignore) -> int:
+    from compose.lock import project_lock
+
+    with project_lock(name):
+        if stop_first:
+            running = [c for c in reversed(infos) if c.state in ("running", "paused", "restarting")]
+            _each(running, emit, "Stopping", "Stopped", lambda c: rt.stop_container(c.id, timeout=timeout))
+        return _each(infos, emit, "Removing", "Removed",
+                     lambda c: rt.remove_container(c.id, force=stop_first, volumes=volumes))

@@ -4,6 +4,24 @@ Knows nothing of compose files, YAML, typer or rich: takes ``*Spec`` dataclasses
 This module is THE public surface; ``compose`` imports nothing else from ``runtime``.
 """
 
+from runtime.types import (
+    ContainerInfo,
+    ContainerSpec,
+    HealthcheckSpec,
+    HealthInfo,
+    LogLine,
+    LogSpec,
+    MountSpec,
+    NetworkAttachment,
+    NetworkInfo,
+    NetworkSpec,
+    PortInfo,
+    PortSpec,
+    ResourceSpec,
+    RestartSpec,
+    VolumeInfo,
+    VolumeSpec,
+)
 from runtime.errors import (
     ContainerError,
     ContainerNotFoundError,
@@ -20,6 +38,22 @@ from runtime.errors import (
 )
 
 __all__ = [
+    "ContainerInfo",
+    "ContainerSpec",
+    "HealthcheckSpec",
+    "HealthInfo",
+    "LogLine",
+    "LogSpec",
+    "MountSpec",
+    "NetworkAttachment",
+    "NetworkInfo",
+    "NetworkSpec",
+    "PortInfo",
+    "PortSpec",
+    "ResourceSpec",
+    "RestartSpec",
+    "VolumeInfo",
+    "VolumeSpec",
     "ContainerError",
     "ContainerNotFoundError",
     "ContainerRuntimeError",

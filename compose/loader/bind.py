@@ -196,7 +196,10 @@ def _ulimit(name: str, data: Mapping[str, Any]) -> m.Ulimit:
 
 def _parts(svc: Mapping[str, Any]) -> dict[str, Any]:
     """The service attributes that need their own binder."""
-    opt: Callable[[str, Callable[[Any], Any]], Any] = lambda k, f: None if svc.get(k) is None else f(svc[k])  # noqa: E731
+
+    def opt(key: str, fn: Callable[[Any], Any]) -> Any:
+        return None if svc.get(key) is None else fn(svc[key])
+
     return {
         "build": opt("build", bind_build),
         "command": _command(svc.get("command")),

@@ -32,7 +32,7 @@ from compose.loader.canonical_values import (
 from compose.errors import SchemaError
 from compose.loader.document import Marks, TreePath
 
-__all__ = ["canonicalize", "canonical_service", "parse_duration", "parse_bytes", "split_command"]
+__all__ = ["canonicalize", "canonical_where_possible", "canonical_service", "parse_duration", "parse_bytes", "split_command"]
 
 
 def _int(value: Any, path: TreePath) -> int:
@@ -370,6 +370,28 @@ def canonicalize(data: dict, marks: Marks | None = None) -> dict:
         return _canonicalize(data)
     except SchemaError as exc:
         raise with_mark(exc, marks) from None
+
+
+def canonical_where_possible(data: dict) -> dict:
+    """``canonicalize`` for raw data (``config --no-interpolate``): a value that cannot be converted yet
+    (``"${PORT}:80"``) is kept as written, everything else gets its long form."""
+    out = copy.deepcopy(data)
+    for name, svc in (out.get("services") or {}).items():
+        if isinstance(svc, dict):
+            out["services"][name] = {k: _attempt(SERVICE.get(k), v, ("services", name, k)) for k, v in svc.items()}
+    for kind in ("volumes", "networks", "secrets", "configs"):
+        for key, value in (out.get(kind) or {}).items() if isinstance(out.get(kind), dict) else ():
+            out[kind][key] = _attempt(_external, value, (kind, key))
+    return out
+
+
+def _attempt(handler: Handler | None, value: Any, path: TreePath) -> Any:
+    if handler is None or value is None:
+        return value
+    try:
+        return handler(value, path)
+    except (SchemaError, ValueError, TypeError):
+        return value
 
 
 def _canonicalize(data: dict) -> dict:

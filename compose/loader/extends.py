@@ -169,9 +169,8 @@ def _rebase_volume(entry: Any, base_dir: Path) -> Any:
         if sep and source.startswith("."):
             return f"{_join(base_dir, source)}:{rest}"
         return entry
-    if isinstance(entry, dict) and entry.get("type", "bind") == "bind" and isinstance(entry.get("source"), str):
-        if entry["source"].startswith("."):
-            return {**entry, "source": _join(base_dir, entry["source"])}
+    if isinstance(entry, dict) and entry.get("type") == "bind" and isinstance(entry.get("source"), str):
+        return {**entry, "source": _join(base_dir, entry["source"])}
     return entry
 
 

@@ -110,7 +110,7 @@ def _float_or_text(candidate: str, text: str) -> Any:
     return text
 
 
-def _tagged_scalar(tag: str, text: str, plain: bool) -> Any:
+def _tagged_scalar(tag: str, text: str) -> Any:
     """A scalar with an explicit core tag (``!!str 12``, ``!!int "12"``...); raises ValueError when it does not fit."""
     if tag == _STR:
         return text
@@ -219,7 +219,7 @@ class _Builder:
         if tag in _WRAPPERS:
             return node.value
         try:
-            return _tagged_scalar(tag, node.value, plain)
+            return _tagged_scalar(tag, node.value)
         except ValueError as exc:
             hint = "compose understands only core tags (!!str, !!int, ...), !reset and !override"
             raise self.error(node, path, f"unknown tag {tag}" if tag.startswith("!") else str(exc), hint) from None
@@ -271,7 +271,7 @@ class _Builder:
         """Apply a ``<<`` entry: keys not set explicitly and not set by an earlier merged map."""
         sources = value.value if isinstance(value, yaml.SequenceNode) else [value]
         for source in sources:
-            if not isinstance(source, yaml.MappingNode):
+            if not isinstance(source, yaml.MappingNode) or source.tag != _MAP:
                 raise self.error(source, path, "a << merge key needs a mapping or a list of mappings")
             saved, self.marks = self.marks, {}
             try:
@@ -279,17 +279,24 @@ class _Builder:
                 scratch = self.marks
             finally:
                 self.marks = saved
-            for key, item in merged.items():
-                if key in explicit or key in out:
-                    continue
-                out[key] = item
-                prefix = path + (key,)
-                n = len(prefix)
-                self.marks.update((p, m) for p, m in scratch.items() if p[:n] == prefix)
+            taken = {key for key in merged if key not in explicit and key not in out}
+            out.update((key, item) for key, item in merged.items() if key in taken)
+            depth = len(path)
+            self.marks.update((p, m) for p, m in scratch.items() if len(p) > depth and p[depth] in taken)
 
 
 def _is_merge_key(node: yaml.Node) -> bool:
     return node.tag == _PLAIN and node.value == "<<"
+
+
+_SYNTAX_HINTS = (
+    ("tab", "YAML indentation must use spaces, not tabs"),
+    ("mapping values are not allowed", "quote a value that contains ': ' (\"a: b\"), or fix the indentation"),
+    ("did not find expected key", "keys of one mapping must start in the same column"),
+    ("could not find expected ':'", "put ':' after the key, and close every quote"),
+    ("undefined alias", "define the anchor (&name) before the alias (*name) that uses it"),
+    ("end of stream", "close every quote, [ and {"),
+)
 
 
 def _yaml_error(exc: yaml.YAMLError, filename: str, text: str) -> ParseError:
@@ -301,15 +308,17 @@ def _yaml_error(exc: yaml.YAMLError, filename: str, text: str) -> ParseError:
         mark = Mark(filename, before.count("\n") + 1, len(before) - before.rfind("\n"))
         char = exc.character if isinstance(exc.character, int) else ord(exc.character)
         problem = f"character U+{char:04X} is not allowed in YAML"
+    elif problem == "found undefined alias" and problem_mark is not None:
+        line = text.splitlines()[problem_mark.line] if text.splitlines() else ""
+        alias = re.match(r"\*[^\s,\[\]{}]+", line[problem_mark.column :])
+        problem += f" {alias.group()}" if alias else ""
     context = getattr(exc, "context", None)
     context_mark = getattr(exc, "context_mark", None)
     message = f"invalid YAML: {problem}"
     if context and context_mark is not None:
         message += f" ({context} at line {context_mark.line + 1})"
-    hint = "check the indentation, colons and quoting on this line and the one before"
-    if "tab" in problem:
-        hint = "YAML indentation must use spaces, not tabs"
-    return ParseError(message, mark=mark, file=filename, hint=hint)
+    hint = next((fix for clue, fix in _SYNTAX_HINTS if clue in problem), None)
+    return ParseError(message, mark=mark, file=filename, hint=hint or "check the indentation and quoting here")
 
 
 def read_yaml(text: str, filename: str) -> list[Document]:

@@ -80,7 +80,7 @@ def _cycle_check(request: IncludeRequest, chain: tuple[str, ...]) -> None:
     main = str(request.paths[0])
     if main in chain:
         steps = list(chain) + [main]
-        raise LoadError("include cycle detected:\n" + steps[0] + "".join(f"\n include {s}" for s in steps[1:]),
+        raise LoadError("include cycle detected: " + " -> ".join(steps),
                         hint="remove one of the include entries of this loop")
 
 
@@ -135,3 +135,24 @@ def _import(out: dict, out_marks: Marks, imported: dict, imported_marks: Marks, 
                 hint="define it in one included file only, or override it in the including file",
             )
     out[kind] = target
+
+
+def resolve_bare_environment(data: dict, environ: dict[str, str]) -> dict:
+    """Services whose ``environment`` names a variable without a value get it from ``environ`` (if set there).
+
+    An included project's services see its own env files this way, before they join the including project.
+    """
+    services = data.get("services")
+    if not isinstance(services, dict):
+        return data
+    out = {}
+    for name, svc in services.items():
+        env = svc.get("environment") if isinstance(svc, dict) else None
+        if isinstance(env, list):
+            env = [f"{e}={environ[e]}" if isinstance(e, str) and "=" not in e and e in environ else e for e in env]
+            svc = {**svc, "environment": env}
+        elif isinstance(env, dict):
+            env = {k: (environ[k] if v is None and k in environ else v) for k, v in env.items()}
+            svc = {**svc, "environment": env}
+        out[name] = svc
+    return {**data, "services": out}

@@ -21,9 +21,34 @@ Pattern = tuple[str, ...]
 
 
 # --------------------------------------------------------------------------------------------- marks helpers
+class _Indexed(dict):
+    """A marks table that also knows, for every path, the marked paths below it (subtree copies in O(size))."""
+
+    def __init__(self, marks: Marks) -> None:
+        super().__init__(marks)
+        self.below: dict[TreePath, list[TreePath]] = {}
+        for key in self:
+            self._index(key)
+
+    def _index(self, key: TreePath) -> None:
+        for end in range(len(key)):
+            self.below.setdefault(key[:end], []).append(key)
+
+    def __setitem__(self, key: TreePath, mark: Any) -> None:
+        if key not in self:
+            self._index(key)
+        super().__setitem__(key, mark)
+
+
 def subtree(marks: Marks, src: TreePath, dst: TreePath) -> Marks:
     """Marks under ``src`` re-keyed under ``dst``."""
     n = len(src)
+    if isinstance(marks, _Indexed):
+        keys = marks.below.get(src, [])
+        out = {dst + key[n:]: marks[key] for key in keys if key in marks}
+        if src in marks:
+            out[dst] = marks[src]
+        return out
     return {dst + key[n:]: mark for key, mark in marks.items() if key[:n] == src}
 
 
@@ -87,44 +112,15 @@ def _apply_resets(base: Any, over: Any, path: TreePath, marks: Marks) -> None:
             _apply_resets(base[key], value, path + (key,), marks)
 
 
-def split_tags(data: Any, path: TreePath = ()) -> tuple[Any, dict[TreePath, type]]:
-    """Plain data plus a table of where ``Reset``/``Override`` wrappers were (for stages that know no tags)."""
-    tags: dict[TreePath, type] = {}
-
-    def walk(node: Any, p: TreePath) -> Any:
-        if isinstance(node, Reset):
-            tags[p] = Reset
-            return None
-        if isinstance(node, Override):
-            tags[p] = Override
-            node = node.value
-        if isinstance(node, dict):
-            return {k: walk(v, p + (k,)) for k, v in node.items()}
-        if isinstance(node, list):
-            return [walk(v, p + (i,)) for i, v in enumerate(node)]
-        return node
-
-    return walk(data, path), tags
-
-
-def restore_tags(data: Any, tags: dict[TreePath, type], path: TreePath = ()) -> Any:
-    """Put back the wrappers ``split_tags`` took out."""
-    if not tags:
-        return data
-    if isinstance(data, dict):
-        data = {k: restore_tags(v, tags, path + (k,)) for k, v in data.items()}
-    elif isinstance(data, list):
-        data = [restore_tags(v, tags, path + (i,)) for i, v in enumerate(data)]
-    kind = tags.get(path)
-    if kind is Reset:
-        return Reset(data)
-    if kind is Override:
-        return Override(data)
-    return data
+def lookup(table: list[tuple[Pattern, Any]], path: TreePath) -> Any:
+    """The value of the first pattern of ``table`` that ``path`` matches (None if none)."""
+    if len(path) < 2 or path[0] not in ("services", "networks", "volumes"):
+        return None
+    return next((value for pattern, value in table if matches(path, pattern)), None)
 
 
 def _rule(path: TreePath) -> Callable[..., Any] | None:
-    return next((rule for pattern, rule in _SPECIALS if matches(path, pattern)), None)
+    return lookup(_SPECIALS, path)
 
 
 def _reindex(marks: Marks, path: TreePath, origin: list[int]) -> None:
@@ -143,8 +139,8 @@ class _Merger:
     """One merge: the two marks tables and the marks being written for the result."""
 
     def __init__(self, base_marks: Marks, over_marks: Marks) -> None:
-        self.bm = base_marks
-        self.om = over_marks
+        self.bm = base_marks if isinstance(base_marks, _Indexed) else _Indexed(base_marks)
+        self.om = over_marks if isinstance(over_marks, _Indexed) else _Indexed(over_marks)
         self.out: Marks = {}
 
     def take(self, value: Any, marks: Marks, src: TreePath, dst: TreePath) -> Any:
@@ -242,8 +238,34 @@ def _fmt(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
-        return str(int(value)) if value.is_integer() and abs(value) < 1e21 else repr(value)
+        return _go_float(value)
     return str(value)
+
+
+def _go_float(value: float) -> str:
+    """Go's ``%v`` of a float64 (``%g`` with the shortest digits): ``1.5``, ``100000``, ``1e+06``, ``1e-05``."""
+    if value != value:
+        return "NaN"
+    if value in (float("inf"), float("-inf")):
+        return "+Inf" if value > 0 else "-Inf"
+    if value == 0:
+        return "0"
+    sign = "-" if value < 0 else ""
+    mantissa, _, exponent = repr(abs(value)).partition("e")
+    whole, _, frac = mantissa.partition(".")
+    raw = whole + frac
+    digits = raw.lstrip("0")
+    point = len(whole) + int(exponent or 0) - (len(raw) - len(digits))  # decimal point position in digits
+    digits = digits.rstrip("0")
+    exp = point - 1
+    if exp < -4 or exp >= 6:
+        head = digits[0] + ("." + digits[1:] if len(digits) > 1 else "")
+        return f"{sign}{head}e{'-' if exp < 0 else '+'}{abs(exp):02d}"
+    if point <= 0:
+        return f"{sign}0.{'0' * -point}{digits}"
+    if point >= len(digits):
+        return f"{sign}{digits}{'0' * (point - len(digits))}"
+    return f"{sign}{digits[:point]}.{digits[point:]}"
 
 
 def _to_sequence(m: _Merger, value: Any, marks: Marks, src: TreePath, dst: TreePath, start: int) -> list:
@@ -303,10 +325,11 @@ def _to_mapping(value: Any, default: dict | None) -> dict:
 def _as_mapping_rule(default: dict | None) -> Callable[..., Any]:
     def rule(m: _Merger, b: Any, o: Any, bp: TreePath, op: TreePath, p: TreePath) -> dict:
         bmap, omap = _to_mapping(b, default), _to_mapping(o, default)
-        if isinstance(b, list):
-            m.bm = {**m.bm, **{bp + (str(v),): m.bm[bp + (i,)] for i, v in enumerate(b) if bp + (i,) in m.bm}}
-        if isinstance(o, list):
-            m.om = {**m.om, **{op + (str(v),): m.om[op + (i,)] for i, v in enumerate(o) if op + (i,) in m.om}}
+        for value, marks, where in ((b, m.bm, bp), (o, m.om, op)):
+            if isinstance(value, list):
+                for i, item in enumerate(value):
+                    if where + (i,) in marks:
+                        marks[where + (str(item),)] = marks[where + (i,)]
         return m.mapping(bmap, omap, bp, op, p)
 
     return rule
@@ -316,9 +339,9 @@ def _build_rule(m: _Merger, b: Any, o: Any, bp: TreePath, op: TreePath, p: TreeP
     bmap = {"context": b} if isinstance(b, str) else (b or {})
     omap = {"context": o} if isinstance(o, str) else (o or {})
     if isinstance(b, str) and bp in m.bm:
-        m.bm = {**m.bm, bp + ("context",): m.bm[bp]}
+        m.bm[bp + ("context",)] = m.bm[bp]
     if isinstance(o, str) and op in m.om:
-        m.om = {**m.om, op + ("context",): m.om[op]}
+        m.om[op + ("context",)] = m.om[op]
     return m.mapping(bmap, omap, bp, op, p)
 
 
@@ -332,6 +355,8 @@ def _logging_rule(m: _Merger, b: Any, o: Any, bp: TreePath, op: TreePath, p: Tre
 
 def _ipam_config_rule(m: _Merger, b: Any, o: Any, bp: TreePath, op: TreePath, p: TreePath) -> Any:
     """IPAM pools merge by ``subnet``: a pool of the override with a known subnet merges onto it."""
+    if o is None:
+        return m.take(b, m.bm, bp, p)
     if not isinstance(b, list) or not isinstance(o, list):
         return _replace_rule(m, b, o, bp, op, p)
     result = [m.take(v, m.bm, bp + (i,), p + (i,)) for i, v in enumerate(b)]
@@ -472,7 +497,7 @@ def enforce_unique(data: Any, marks: Marks, path: TreePath = ()) -> Any:
         return {k: enforce_unique(v, marks, path + (k,)) for k, v in data.items()}
     if not isinstance(data, list):
         return data
-    key_of = next((k for pattern, k in UNIQUE if matches(path, pattern)), None)
+    key_of = lookup(UNIQUE, path)
     if key_of is None:
         return data
     result: list = []

@@ -37,16 +37,23 @@ def absolute(path: str, project_dir: Path, environ: Mapping[str, str]) -> str:
 
 
 def normalize(
-    data: dict, *, project_name: str, project_dir: Path, environ: Mapping[str, str], marks: Marks | None = None
+    data: dict,
+    *,
+    project_name: str,
+    project_dir: Path,
+    environ: Mapping[str, str],
+    marks: Marks | None = None,
+    references: bool = True,
 ) -> dict:
     """The canonical dict with ``name``, default network, resource names, absolute paths and implicit deps.
 
-    Undeclared networks, volumes, secrets or configs raise ``ConsistencyError`` (located when ``marks`` given).
+    Undeclared networks, volumes, secrets or configs raise ``ConsistencyError`` (located when ``marks`` given),
+    unless ``references`` is False (compose-go's SkipConsistencyCheck).
     """
     out = {"name": project_name, **{k: v for k, v in copy.deepcopy(data).items() if k != "name"}}
     services = out.setdefault("services", {}) or {}
     out["services"] = services
-    for name, svc in services.items():
+    for svc in services.values():
         _service_paths(svc, project_dir, environ)
         _resolve_environment(svc, environ)
         _implicit_depends_on(svc)
@@ -59,6 +66,12 @@ def normalize(
         for item in (out.get(kind) or {}).values():
             if item.get("file"):
                 item["file"] = absolute(str(item["file"]), project_dir, environ)
+    for volume in (out.get("volumes") or {}).values():
+        opts = volume.get("driver_opts") or {}
+        if "bind" in str(opts.get("o", "")).split(",") and opts.get("device"):
+            opts["device"] = absolute(str(opts["device"]), project_dir, environ)
+    if not references:
+        return out
     try:
         check_references(out)
     except ConsistencyError as exc:
@@ -156,6 +169,7 @@ def _resource_names(out: dict, kind: str, project: str) -> None:
 def check_references(data: dict) -> None:
     """Every network, named volume, secret and config a service uses is declared at the top level."""
     for name, svc in (data.get("services") or {}).items():
+        _check_exclusive(name, svc)
         for net in svc.get("networks") or {}:
             _declared(data, "networks", net, name, ("services", name, "networks", net))
         for i, mount in enumerate(svc.get("volumes") or []):
@@ -167,13 +181,27 @@ def check_references(data: dict) -> None:
                 _declared(data, kind, ref.get("source"), name, ("services", name, kind, i))
 
 
+def _check_exclusive(name: str, svc: dict) -> None:
+    if svc.get("network_mode") and svc.get("networks"):
+        path: TreePath = ("services", name, "network_mode")
+        _raise(path, f"service {name!r} sets both network_mode and networks", "keep only one of them")
+    replicas = (svc.get("deploy") or {}).get("replicas")
+    if replicas is not None and svc.get("scale") is not None and replicas != svc["scale"]:
+        _raise(
+            ("services", name, "scale"),
+            f"service {name!r} sets scale {svc['scale']} and deploy.replicas {replicas}",
+            "set only one of them (or the same value)",
+        )
+
+
+def _raise(path: TreePath, message: str, hint: str) -> None:
+    error = ConsistencyError(message, path=path, hint=hint)
+    error.tree_path = path  # type: ignore[attr-defined]
+    raise error
+
+
 def _declared(data: dict, kind: str, key: Any, service: str, path: TreePath) -> None:
     if key in (data.get(kind) or {}):
         return
-    error = ConsistencyError(
-        f"service {service!r} refers to undefined {kind[:-1]} {key!r}",
-        path=path,
-        hint=f"declare it under the top-level '{kind}:' key",
-    )
-    error.tree_path = path  # type: ignore[attr-defined]
-    raise error
+    message = f"service {service!r} refers to undefined {kind[:-1]} {key!r}"
+    _raise(path, message, f"declare it under the top-level '{kind}:' key")

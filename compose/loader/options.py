@@ -14,6 +14,8 @@ class LoadOptions:
     standard names in the working directory or its parents).
     ``environ``: the process environment (the shell); it wins over env files.
     ``stdin``: text to use for ``-f -``.
+    ``consistency``: check cross references (undeclared networks, volumes, secrets, configs; network_mode with
+    networks; depends_on cycles), as Docker Compose does; False is compose-go's ``SkipConsistencyCheck``.
     """
 
     files: tuple[str, ...] = ()
@@ -27,4 +29,5 @@ class LoadOptions:
     interpolate: bool = True
     normalize: bool = True
     resolve_paths: bool = True
+    consistency: bool = True
     services: tuple[str, ...] = ()  # services named on the command line (they enable their profiles)

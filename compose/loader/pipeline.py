@@ -8,16 +8,18 @@ include -> merge files in order -> profiles -> schema -> canonical -> normalize 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable
 
-from compose.errors import LoadError, ParseError
+from compose.errors import ComposeError, LoadError, SchemaError
 from compose.loader import discover, dotenv
-from compose.loader.document import Document, Marks
+from compose.loader.document import Document, Marks, locate
+from compose.loader.canonical_values import with_mark
+from compose.loader.consistency import check_resources, check_services
 from compose.loader.extends import apply_extends, rebase_project_paths
 from compose.loader.files import read_yaml
-from compose.loader.include import IncludeRequest, apply_include
+from compose.loader.include import IncludeRequest, apply_include, resolve_bare_environment
 from compose.loader.interpolate import interpolate, substitute
 from compose.loader.merge import merge
 from compose.loader.options import LoadOptions
@@ -96,8 +98,8 @@ def _parse(file: Path | str, ctx: _Context) -> list[Document]:
         if doc.data is None:
             continue
         if not isinstance(doc.data, dict):
-            raise ParseError("a compose file must be a mapping at its top level", file=name,
-                             mark=doc.marks.get(()), hint="start the file with keys such as services:")
+            raise SchemaError("a compose file must be a mapping at its top level", file=name,
+                              mark=doc.marks.get(()), hint="start the file with keys such as services:")
         docs.append(doc)
     return docs
 
@@ -140,6 +142,10 @@ def _extends_file(path: Path, ctx: _Context) -> Document:
 def _included(request: IncludeRequest, chain: tuple[str, ...], ctx: _Context) -> tuple[dict, Marks]:
     """An included project: its env files under the including environment, its own directory, paths absolute."""
     env_files = request.env_files if request.env_files_given else [p for p in request.env_files if p.is_file()]
+    missing = [p for p in env_files if not p.is_file()]
+    if missing:
+        raise LoadError(f"env file {missing[0]} of include {request.paths[0]} not found", file=str(missing[0]),
+                        hint="env_file of an include entry is relative to the including project's directory")
     environment = dotenv.load_env_files(env_files, ctx.environment)
     inner = ctx.with_project(environment, request.project_directory)
     data: dict = {}
@@ -151,30 +157,54 @@ def _included(request: IncludeRequest, chain: tuple[str, ...], ctx: _Context) ->
         data, marks = _load_file(path, inner, chain, data, marks)
     if inner.options.resolve_paths:
         data = rebase_project_paths(data, request.project_directory)
-    return data, marks
+    return resolve_bare_environment(data, environment), marks
 
 
 # --------------------------------------------------------------------------------------------- name
 def _declared_name(files: list[Path | str], ctx: _Context) -> str | None:
-    """The top-level ``name:`` of the files (last one wins), interpolated with the env files' environment."""
+    """The top-level ``name:`` of the files (last one wins), always interpolated with the env files' environment."""
     found = None
     for file in files:
         for doc in _documents(file, ctx):
             value = doc.data.get("name")
             if isinstance(value, str):
-                found = substitute(value, ctx.lookup) if ctx.options.interpolate else value
+                found = substitute(value, ctx.lookup)  # even with --no-interpolate: a name must be a name
     return found
 
 
 # --------------------------------------------------------------------------------------------- stages
 def _discover(options: LoadOptions) -> tuple[list[Path | str], Path, dict[str, str], _Context, str]:
-    files = discover.resolve_files(options)
+    """Files, project dir, environment and name.  ``COMPOSE_FILE``, ``COMPOSE_PROJECT_NAME`` and
+    ``COMPOSE_PROFILES`` may come from the env file of the working dir (``--project-directory`` when given, or
+    ``--env-file``), read before discovery as Docker Compose does."""
+    early_dir = discover.project_directory(options, [])
+    early = dotenv.load_env_files(dotenv.env_file_paths(options, early_dir), options.environ)
+    files = discover.resolve_files(replace(options, environ=early) if early != options.environ else options)
     project_dir = discover.project_directory(options, files)
-    environment = dotenv.load_env_files(dotenv.env_file_paths(options, project_dir), options.environ)
+    environment = early
+    if project_dir != early_dir:
+        environment = {**early, **dotenv.load_env_files(dotenv.env_file_paths(options, project_dir), options.environ)}
     ctx = _Context(options, environment, project_dir, [])
     name = discover.project_name(options, _declared_name(files, ctx), project_dir, environment)
     ctx.environment = {**environment, "COMPOSE_PROJECT_NAME": name}
     return files, project_dir, ctx.environment, ctx, name
+
+
+_SECTIONS = ("services", "networks", "volumes", "secrets", "configs")
+
+
+def _check_shape(data: dict, marks: Marks) -> None:
+    """Top-level sections and services are mappings (compose-go says so before the schema does)."""
+    for section in _SECTIONS:
+        value = data.get(section)
+        if value is not None and not isinstance(value, dict):
+            raise SchemaError(f"{section} must be a mapping", path=(section,), mark=locate(marks, (section,)),
+                              hint=f"write {section}: as NAME: {{...}} entries, not a list")
+    for name, svc in (data.get("services") or {}).items():
+        if not isinstance(svc, dict):
+            where = ("services", name)
+            raise SchemaError(f"services.{name} must be a mapping", path=where, mark=locate(marks, where),
+                              hint="give the service at least an image: or build:")
 
 
 def _merged(files: list[Path | str], ctx: _Context, name: str) -> tuple[dict, Marks]:
@@ -185,9 +215,7 @@ def _merged(files: list[Path | str], ctx: _Context, name: str) -> tuple[dict, Ma
     if not data:
         raise LoadError("empty compose file: nothing to load", file=str(files[0]),
                         hint="define at least one service under services:")
-    services = data.get("services")
-    if isinstance(services, dict):
-        data["services"] = {k: ({} if v is None else v) for k, v in services.items()}
+    _check_shape(data, marks)
     if "version" in data:
         ctx.warnings.append("the attribute `version` is obsolete, it will be ignored, please remove it to avoid "
                             "potential confusion")
@@ -217,7 +245,9 @@ def _stage(name: str) -> Callable[..., Any]:
 def load_dict(options: LoadOptions, *, stop_after: str | None = None) -> LoadedProject:
     """Every stage up to ``stop_after`` (one of ``STAGES``; default all but bind); ``project`` is None.
 
-    ``options.interpolate=False`` keeps ``${VAR}`` as written; ``options.normalize=False`` skips normalize.
+    ``options.normalize=False`` skips normalize.  ``options.interpolate=False`` keeps ``${VAR}`` as written: the
+    raw data is schema-validated, then canonicalised and normalised only where its values allow (what ``config
+    --no-interpolate`` prints); the semantic checks need real values and are skipped.
     """
     if stop_after is not None and stop_after not in STAGES:
         raise ValueError(f"unknown stage {stop_after!r}: one of {', '.join(STAGES)}")
@@ -225,6 +255,7 @@ def load_dict(options: LoadOptions, *, stop_after: str | None = None) -> LoadedP
     data, marks = _merged(files, ctx, name)
     selection = None
     last = stop_after or STAGES[-1]
+    checked = options.interpolate
     for stage in STAGES[1 : STAGES.index(last) + 1]:
         if stage == "profiles":
             profiles = active_profiles(options.profiles, environment)
@@ -233,10 +264,20 @@ def load_dict(options: LoadOptions, *, stop_after: str | None = None) -> LoadedP
             ctx.warnings.extend(selection.warnings)
         elif stage == "schema":
             _stage("schema")(data, marks)
+            if checked:
+                check_resources(data, marks)
         elif stage == "canonical":
-            data = _stage("canonical")(data)
+            if checked:
+                data = _stage("canonical")(data, marks)
+            else:
+                from compose.loader.canonical import canonical_where_possible
+
+                data = canonical_where_possible(data)
+            if checked:
+                check_services(data, marks, references=options.consistency)
         elif stage == "normalize" and options.normalize:
-            data = _stage("normalize")(data, project_name=name, project_dir=project_dir, environ=environment)
+            data = _normalized(data, name, project_dir, environment, marks, strict=checked,
+                               references=options.consistency)
     return LoadedProject(
         project=None, data=data, marks=marks, files=list(files), project_dir=project_dir, name=name,
         environment=environment, warnings=list(ctx.warnings),
@@ -245,15 +286,40 @@ def load_dict(options: LoadOptions, *, stop_after: str | None = None) -> LoadedP
     )  # fmt: skip
 
 
+def _normalized(
+    data: dict, name: str, project_dir: Path, environment: dict, marks: Marks, *, strict: bool, references: bool
+) -> dict:
+    normalize = _stage("normalize")
+    if strict:
+        return normalize(data, project_name=name, project_dir=project_dir, environ=environment, marks=marks,
+                         references=references)
+    try:  # raw ${VAR} values: defaults and paths where they can be worked out, the rest as written
+        return normalize(data, project_name=name, project_dir=project_dir, environ=environment, references=False)
+    except (ComposeError, ValueError, TypeError, AttributeError):
+        return data
+
+
 def load_project(options: LoadOptions) -> LoadedProject:
-    """The whole pipeline, bound to ``compose.model.Project``."""
+    """The whole pipeline, bound to ``compose.model.Project`` (``project`` is None when ``options.normalize`` or
+    ``options.interpolate`` is False: such data is for printing only).
+
+    Warnings name valid attributes dockyard does not act on, unset variables and obsolete keys.
+    """
     loaded = load_dict(options)
-    project = _stage("bind")(loaded.data, working_dir=str(loaded.project_dir))
-    return LoadedProject(
-        project=project, data=loaded.data, marks=loaded.marks, files=loaded.files, project_dir=loaded.project_dir,
-        name=loaded.name, environment=loaded.environment, warnings=loaded.warnings,
-        disabled_services=loaded.disabled_services, profiles=loaded.profiles,
-    )  # fmt: skip
+    if not (options.normalize and options.interpolate):
+        return loaded
+    from compose.loader.bind import bind, unsupported_fields
+
+    project = bind(loaded.data, working_dir=str(loaded.project_dir))
+    if options.consistency:
+        from compose.graph import check_dependencies
+
+        try:
+            check_dependencies(project)
+        except ComposeError as exc:
+            raise with_mark(exc, loaded.marks) from None
+    warnings = loaded.warnings + [w for w in unsupported_fields(loaded.data) if w not in loaded.warnings]
+    return replace(loaded, project=project, warnings=warnings)
 
 
 __all__ = ["LoadedProject", "load_dict", "load_project", "STAGES"]

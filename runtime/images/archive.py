@@ -100,10 +100,11 @@ def load_archive(store: ContentStore, path: Path, platform: Platform) -> list[Lo
     """Copy the images of an archive into ``store`` (blobs only); the caller records and unpacks them."""
     src = _Source(path)
     try:
+        if src.exists("index.json") and src.exists("oci-layout"):
+            loaded = _load_oci(store, src, platform)  # keeps manifests (and their digests) as they are
+            return _docker_tags(store, src, loaded) if src.exists("manifest.json") else loaded
         if src.exists("manifest.json"):
             return _load_docker(store, src)
-        if src.exists("index.json") and src.exists("oci-layout"):
-            return _load_oci(store, src, platform)
         raise ImageError(f"load {path}: neither a docker save archive (manifest.json) nor an OCI layout "
                          "(oci-layout + index.json)")
     finally:
@@ -148,6 +149,22 @@ def _load_docker(store: ContentStore, src: _Source) -> list[LoadedImage]:
         tags = tuple(parse_reference(t).tagged() for t in entry.get("RepoTags") or [])
         loaded.append(LoadedImage(manifest_digest, None, tags))
     return loaded
+
+
+def _docker_tags(store: ContentStore, src: _Source, loaded: list[LoadedImage]) -> list[LoadedImage]:
+    """Fill in tags from docker's manifest.json (RepoTags) for OCI entries that carry no usable name."""
+    try:
+        entries = json.loads(src.read("manifest.json"))
+        by_config = {str(e["Config"]).rsplit("/", 1)[-1].removesuffix(".json"): e.get("RepoTags") or []
+                     for e in entries}
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return loaded
+    out = []
+    for item in loaded:
+        config_hex = hex_of(store.manifest(item.manifest_digest).config.digest)
+        tags = item.tags or tuple(parse_reference(t).tagged() for t in by_config.get(config_hex, []))
+        out.append(LoadedImage(item.manifest_digest, item.index_digest, tags))
+    return out
 
 
 def _manifest_bytes(config: Descriptor, layers: list[Descriptor]) -> bytes:

@@ -32,13 +32,18 @@ _ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 
 
 def detect(head: bytes, media_type: str | None = None) -> str:
-    """The compression of a blob from its first bytes; ``media_type`` only breaks ties (it is often wrong)."""
+    """The compression of a blob from its first bytes.
+
+    The magic bytes decide, as in docker and containerd: registries and old tools often label layers wrongly
+    (docker's ``tar.gzip`` media type on zstd data, plain tars labelled gzip). ``media_type`` is accepted as a hint
+    and only used when there are no bytes to look at.
+    """
     if head.startswith(_GZIP_MAGIC):
         return GZIP
     if head.startswith(_ZSTD_MAGIC):
         return ZSTD
-    if media_type and (media_type.endswith("+gzip") or media_type.endswith(".gzip")) and not head:
-        return GZIP
+    if not head and media_type:
+        return ZSTD if media_type.endswith("zstd") else GZIP if "gzip" in media_type else NONE
     return NONE
 
 
@@ -137,7 +142,7 @@ def compressor(compression: str, level: int | None = None) -> Callable[[bytes | 
         comp = zlib.compressobj(6 if level is None else level, zlib.DEFLATED, 31)
         return lambda data: comp.compress(data) if data is not None else comp.flush()
     if compression == ZSTD:
-        zc = zstandard.ZstdCompressor(level=3 if level is None else level).compressobj()
+        zc = zstandard.ZstdCompressor(level=3 if level is None else level, write_checksum=True).compressobj()
         return lambda data: zc.compress(data) if data is not None else zc.flush()
     return lambda data: data if data is not None else b""
 

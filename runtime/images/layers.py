@@ -20,7 +20,6 @@ from __future__ import annotations
 import errno
 import hashlib
 import os
-import shutil
 import stat
 from pathlib import Path
 from typing import BinaryIO, Callable
@@ -33,11 +32,12 @@ from runtime.images.tarsafe import TarEntry
 
 __all__ = ["LayerDigests", "apply_layer", "create_layer", "unpack_layer"]
 
-_DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+_DIR_FLAGS = tarsafe.DIR_FLAGS
 _FILE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
 _WH = b".wh."
 _OPAQUE = b".wh..wh..opq"
-_FD_CACHE = 256
+_FD_CACHE = 256  # cached directory fds kept between entries
+_CACHE_DEPTH = 64  # intermediates deeper than this are not cached (a 2000-component path opens few fds)
 _OVERLAY_XATTRS = ("trusted.overlay.", "user.overlay.")
 
 Parts = tuple[bytes, ...]
@@ -75,6 +75,8 @@ def _run(src: Path | BinaryIO, dest: Path, media_type: str | None, *, overlay: b
             extractor.add(entry, reader)
         extractor.finish()
         return reader.finish()
+    except OSError as exc:  # reading the blob, or setting directory metadata at the end
+        raise LayerError(f"unpack layer into {dest}: {exc}") from exc
     finally:
         extractor.close()
         chunks.close()
@@ -88,7 +90,10 @@ class _Tree:
         self.root_fd = root_fd
 
     def dir_fd(self, parts: Parts, *, create: bool = True) -> int | None:
-        """The fd of directory ``parts``; missing ones are made (0700) or, without ``create``, give None."""
+        """The fd of directory ``parts``; missing ones are made (0755) or, without ``create``, give None.
+
+        The fd stays valid until the next ``trim()``; fds of very deep intermediates are closed straight away.
+        """
         fd = self._fds.get(parts)
         if fd is not None:
             return fd
@@ -97,10 +102,22 @@ class _Tree:
             depth -= 1
         fd = self._fds[parts[:depth]]
         for i in range(depth, len(parts)):
-            fd = self._open_child(fd, parts[: i + 1], create)
-            if fd is None:
+            try:
+                child = self._open_child(fd, parts[: i + 1], create)
+            finally:
+                if i > _CACHE_DEPTH and i > depth:
+                    os.close(fd)  # an uncached deep intermediate
+            if child is None:
                 return None
+            fd = child
+            if i < _CACHE_DEPTH or i == len(parts) - 1:
+                self._fds[parts[: i + 1]] = fd
         return fd
+
+    def trim(self) -> None:
+        """Bound the number of open fds; called between entries, never while an fd is in use."""
+        if len(self._fds) > _FD_CACHE:
+            self.forget(())
 
     def _open_child(self, parent: int, parts: Parts, create: bool) -> int | None:
         name = parts[-1]
@@ -111,6 +128,7 @@ class _Tree:
                 return None
             os.mkdir(name, 0o755, dir_fd=parent)
             fd = os.open(name, _DIR_FLAGS, dir_fd=parent)
+            os.fchmod(fd, 0o755)  # whatever the umask, as docker makes missing parents
         except OSError as exc:
             if exc.errno not in (errno.ELOOP, errno.ENOTDIR):
                 raise
@@ -118,9 +136,6 @@ class _Tree:
             raise LayerError(
                 f"unpack layer: path {b'/'.join(parts)!r} is {what}; entries may not be written through it"
             ) from None
-        if len(self._fds) >= _FD_CACHE:
-            self.forget(())
-        self._fds[parts] = fd
         return fd
 
     def forget(self, prefix: Parts) -> None:
@@ -153,6 +168,7 @@ class _Extractor:
 
     def add(self, entry: TarEntry, reader: tarsafe.HashingReader) -> None:
         parts = tarsafe.split_path(entry.name)
+        self.tree.trim()
         try:
             if parts and parts[-1].startswith(_WH):
                 self._whiteout(parts)
@@ -170,8 +186,7 @@ class _Extractor:
     def _other(self, parts: Parts, entry: TarEntry, reader: tarsafe.HashingReader) -> None:
         parent = self._parent(parts)
         name = parts[-1]
-        if not self.overlay:
-            self.written.add(parts)
+        self._mark(parts)
         if entry.kind == tarsafe.FILE:
             fd = self._replace(parent, parts, lambda: os.open(name, _FILE_FLAGS, 0o600, dir_fd=parent))
             try:
@@ -190,6 +205,15 @@ class _Extractor:
             mode = fmt[entry.kind] | 0o600
             self._replace(parent, parts, lambda: os.mknod(name, mode, dev, dir_fd=parent))
             self._meta_path(parent, name, entry, chmod=True)
+
+    def _mark(self, parts: Parts) -> None:
+        """Remember (in apply mode) that this layer wrote ``parts`` and, implicitly, its parents."""
+        if self.overlay:
+            return
+        for i in range(len(parts), 0, -1):
+            if parts[:i] in self.written:
+                break
+            self.written.add(parts[:i])
 
     def _parent(self, parts: Parts) -> int:
         fd = self.tree.dir_fd(parts[:-1])
@@ -212,7 +236,7 @@ class _Extractor:
             return
         if stat.S_ISDIR(st.st_mode):
             self.tree.forget(parts)
-            shutil.rmtree(name, dir_fd=parent)
+            tarsafe.rmtree_at(parent, name)
         else:
             os.unlink(name, dir_fd=parent)
 
@@ -222,8 +246,10 @@ class _Extractor:
             raise LayerError(f"unpack layer: hardlink {entry.name!r} points at the layer root")
         if target == parts:
             return
+        if target[: len(parts)] == parts:
+            raise LayerError(f"unpack layer: hardlink {entry.name!r} -> {entry.linkname!r} would replace its target")
         tparent = self.tree.dir_fd(target[:-1], create=False)
-        if tparent is None or not os.path.lexists(_proc(tparent, target[-1])):
+        if tparent is None or not os.path.lexists(tarsafe.proc_path(tparent, target[-1])):
             raise LayerError(
                 f"unpack layer: hardlink {entry.name!r} -> {entry.linkname!r}: target is not in the layer"
             )
@@ -239,8 +265,7 @@ class _Extractor:
                 if not stat.S_ISDIR(os.stat(parts[-1], dir_fd=parent, follow_symlinks=False).st_mode):
                     self._remove(parent, parts)
                     os.mkdir(parts[-1], 0o700, dir_fd=parent)
-            if not self.overlay:
-                self.written.add(parts)
+            self._mark(parts)
         fd = self.tree.dir_fd(parts)
         assert fd is not None
         if self.is_root:
@@ -309,7 +334,7 @@ class _Extractor:
         if chmod:  # not a symlink: just created by us in a directory only we write
             os.chmod(name, entry.mode, dir_fd=parent)
         if entry.xattrs:
-            self._xattrs(_proc(parent, name), entry)
+            self._xattrs(tarsafe.proc_path(parent, name), entry)
         os.utime(name, ns=(entry.atime_ns or entry.mtime_ns, entry.mtime_ns), dir_fd=parent, follow_symlinks=False)
 
     def _xattrs(self, target: int | bytes, entry: TarEntry) -> None:
@@ -329,6 +354,7 @@ class _Extractor:
         """Directory modes and times, deepest first, now that nothing more is written into them."""
         for parts in sorted(self.dirs, key=len, reverse=True):
             entry = self.dirs[parts]
+            self.tree.trim()
             try:
                 fd = self.tree.dir_fd(parts, create=False)
             except LayerError:
@@ -339,8 +365,3 @@ class _Extractor:
 
     def close(self) -> None:
         self.tree.close()
-
-
-def _proc(dir_fd: int, name: bytes) -> bytes:
-    """A path naming ``name`` inside an open directory, for calls that take no dir_fd (final link not followed)."""
-    return b"/proc/self/fd/%d/%s" % (dir_fd, name)

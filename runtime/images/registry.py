@@ -141,8 +141,9 @@ class RegistryClient:
         attempt, authed = 0, False
         while True:
             content = body() if callable(body) else body
-            req = self._client.build_request(method, self._url(path), content=content,
-                                             headers={**(headers or {}), **self._auth_header(scopes)})
+            url = self._url(path)
+            auth = self._auth_header(scopes) if url.startswith(self.base + "/") else {}  # never leak to others
+            req = self._client.build_request(method, url, content=content, headers={**(headers or {}), **auth})
             try:
                 resp = self._client.send(req, stream=stream)
             except httpx.TransportError as exc:
@@ -154,7 +155,8 @@ class RegistryClient:
             if resp.status_code == 401 and not authed:
                 resp.close()
                 authed = True
-                if self._learn_challenge(resp, scopes):
+                learned = self._learn_challenge(resp, scopes)
+                if learned or "authorization" not in req.headers:
                     continue
             if resp.status_code >= 500 and retry and attempt < self._retries:
                 resp.close()

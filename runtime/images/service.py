@@ -80,15 +80,14 @@ class ImageService:
         target = parse_reference(dest or ref)
         doc = self.store.read_index()
         record = doc["images"][image_id]
-        mount_from = next((d.split("@")[0].split("/", 1)[1] for d in record["repo_digests"]
-                           if d.startswith(target.registry + "/") and d.split("@")[0] != target.name), None)
+        mount_from = _mount_source(record["repo_digests"], target)
         with self.store.gc_lock(shared=True), self.client(target.api_host, insecure) as client:
             digest = push_image(self.store, client, target, record["manifest"], record["media_type"],
                                 mount_from=mount_from, chunk_size=chunk_size, progress=progress,
                                 workers=self._workers)
         with self.store.edit_index() as doc:
-            digests = doc["images"][image_id]["repo_digests"]
-            if f"{target.name}@{digest}" not in digests:
+            digests = doc["images"].get(image_id, {}).get("repo_digests")
+            if digests is not None and f"{target.name}@{digest}" not in digests:
                 digests.append(f"{target.name}@{digest}")
         return digest
 
@@ -130,6 +129,17 @@ class ImageService:
         elif reference.tagged() in doc["tags"]:
             return doc["tags"][reference.tagged()]
         raise ImageNotFoundError(f"no such image: {ref} (pull or load it first)")
+
+    def has(self, ref: str) -> bool:
+        """True if ``ref`` names an image in the local store."""
+        try:
+            self.resolve(ref)
+        except ImageNotFoundError:
+            return False
+        return True
+
+    def get(self, ref: str) -> ImageInfo:
+        return self._info(self.resolve(ref))
 
     def _info(self, image_id: str, doc: dict | None = None) -> ImageInfo:
         doc = doc or self.store.read_index()
@@ -185,13 +195,12 @@ class ImageService:
     def remove(self, ref: str, force: bool = False) -> RemovedImages:
         """Untag ``ref``; delete the image when no tag is left. By id: refuses several tags unless ``force``."""
         image_id = self.resolve(ref)
-        by_id = _is_id_ref(ref, image_id)
+        by_id = _is_id_ref(ref, image_id) or not parse_reference(ref).tag
         with self.store.gc_lock(shared=False):
             with self.store.edit_index() as doc:
                 tags = [t for t, i in doc["tags"].items() if i == image_id]
                 if not by_id:
-                    reference = parse_reference(ref)
-                    tags = [reference.tagged()] if reference.tag else tags
+                    tags = [parse_reference(ref).tagged()]
                 elif len(tags) > 1 and not force:
                     raise ImageError(f"remove image {ref}: referenced by {len(tags)} tags ({', '.join(tags)}); "
                                      "remove the tags or use force")
@@ -241,14 +250,16 @@ class ImageService:
         """Write a tar that is both ``docker load``-able and an OCI image layout."""
         from runtime.images import archive
         doc = self.store.read_index()
-        entries = []
+        wanted: dict[str, list[str]] = {}  # manifest digest -> tags, one entry per image
         for ref in refs:
             image_id = self.resolve(ref)
             if _is_id_ref(ref, image_id) or parse_reference(ref).digest:
                 tags = [t for t, i in doc["tags"].items() if i == image_id]
             else:
                 tags = [parse_reference(ref).tagged()]
-            entries.append(archive.SaveEntry(doc["images"][image_id]["manifest"], tuple(tags)))
+            known = wanted.setdefault(doc["images"][image_id]["manifest"], [])
+            known.extend(t for t in tags if t not in known)
+        entries = [archive.SaveEntry(digest, tuple(tags)) for digest, tags in wanted.items()]
         archive.save_archive(self.store, entries, Path(path))
 
     def import_rootfs(self, path: Path, ref: str | None = None, *, config: dict | None = None) -> ImageInfo:
@@ -262,6 +273,15 @@ class ImageService:
             self._record(manifest.config.digest, manifest_digest, manifest.media_type, None, list(chains),
                          reference)
         return self._info(manifest.config.digest)
+
+
+def _mount_source(repo_digests: list[str], target: Reference) -> str | None:
+    """Another repository on the target's registry known to hold this image (for a cross-repo mount)."""
+    for text in repo_digests:
+        known = parse_reference(text)
+        if known.registry == target.registry and known.repository != target.repository:
+            return known.repository
+    return None
 
 
 def _is_id_ref(ref: str, image_id: str) -> bool:

@@ -2,18 +2,22 @@
 
 The reader understands ustar, GNU (long names ``L``/``K``, base-256 numbers) and pax (``x``/``g``) headers.
 Metadata blocks are bounded (``MAX_META``), names longer than ``MAX_NAME`` or containing NUL are refused, sparse
-and multi-volume entries are refused. Nothing here touches the filesystem.
+and multi-volume entries are refused. The path helpers at the end split archive names inside a root and remove
+trees through directory fds without following symlinks.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
+import struct
 from dataclasses import dataclass, field
 from typing import Iterator
 
 from runtime.errors import LayerError
 
+DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 BLOCK = 512
 MAX_META = 1 << 20  # pax / GNU long-name blocks, as Go's archive/tar
 MAX_NAME = 4096
@@ -110,30 +114,42 @@ class HashingReader:
 
 
 def _cstr(field_bytes: bytes) -> bytes:
-    end = field_bytes.find(b"\0")
-    return field_bytes if end < 0 else field_bytes[:end]
+    return field_bytes.split(b"\0", 1)[0]
 
 
 def _number(raw: bytes, what: str) -> int:
-    if raw and raw[0] & 0x80:
+    """A numeric header field: octal digits (space/NUL padded) or GNU base-256; never negative."""
+    try:
+        value = int(raw[:-1], 8)  # fast path: "0000644\0", "000644 \0"
+    except ValueError:
+        value = _number_slow(raw, what)
+    if value < 0:
+        raise LayerError(f"read layer: negative {what} in tar header")
+    return value
+
+
+def _number_slow(raw: bytes, what: str) -> int:
+    if raw[0] & 0x80:
         if raw[0] == 0xFF:
             raise LayerError(f"read layer: negative {what} in tar header")
         return int.from_bytes(bytes([raw[0] & 0x7F]) + raw[1:], "big")
-    text = _cstr(raw).strip(b" \0")
+    text = _cstr(raw).strip(b" ")
     if not text:
         return 0
+    if not all(0x30 <= c <= 0x37 for c in text):
+        raise LayerError(f"read layer: bad {what} field {raw!r} in tar header")
+    return int(text, 8)
+
+
+def _check_sum(block: bytes, field_bytes: bytes) -> None:
     try:
-        return int(text, 8)
+        want = int(field_bytes.rstrip(b" \0"), 8)  # fast path: "001234\0 "
     except ValueError:
-        raise LayerError(f"read layer: bad {what} field {raw!r} in tar header") from None
-
-
-def _check_sum(block: bytes) -> None:
-    want = _number(block[148:156], "checksum")
-    unsigned = sum(block) - sum(block[148:156]) + 8 * 32
+        want = _number(field_bytes, "checksum")
+    unsigned = sum(block) - sum(field_bytes) + 8 * 32
     if want == unsigned:
         return
-    signed = unsigned - 256 * sum(1 for b in block if b & 0x80) + 256 * sum(1 for b in block[148:156] if b & 0x80)
+    signed = unsigned - 256 * sum(1 for b in block if b & 0x80) + 256 * sum(1 for b in field_bytes if b & 0x80)
     if want != signed:
         raise LayerError("read layer: tar header checksum mismatch (corrupt or not a tar archive)")
 
@@ -195,25 +211,9 @@ def _check_name(name: bytes, what: str) -> None:
         raise LayerError(f"read layer: {what} longer than {MAX_NAME} bytes ({name[:80]!r}...)")
 
 
-def _header_fields(block: bytes) -> tuple[bytes, dict[str, object]]:
-    typeflag = block[156:157]
-    name = _cstr(block[0:100])
-    if block[257:263] == b"ustar\0":
-        prefix = _cstr(block[345:500])
-        if prefix:
-            name = prefix + b"/" + name
-    fields: dict[str, object] = {
-        "name": name,
-        "mode": _number(block[100:108], "mode") & 0o7777,
-        "uid": _number(block[108:116], "uid"),
-        "gid": _number(block[116:124], "gid"),
-        "size": _number(block[124:136], "size"),
-        "mtime_ns": _number(block[136:148], "mtime") * 1_000_000_000,
-        "linkname": _cstr(block[157:257]),
-        "devmajor": _number(block[329:337], "devmajor"),
-        "devminor": _number(block[337:345], "devminor"),
-    }
-    return typeflag, fields
+_USTAR = struct.Struct("100s8s8s8s12s12s8sc100s6s2s32s32s8s8s155s12x")
+_META_TYPES = (b"x", b"g", b"L", b"K")
+_DEVICE_TYPES = (b"3", b"4")
 
 
 def _read_meta(reader: HashingReader, size: int, what: str) -> bytes:
@@ -228,16 +228,21 @@ def iter_entries(reader: HashingReader) -> Iterator[TarEntry]:
     """Yield each member; the caller may consume its data with ``reader.copy_to``; the rest is skipped."""
     pax: dict[bytes, bytes] = {}
     long_name = long_link = None
+    pending = 0  # metadata bytes waiting for their entry: bounded in total, not just per block
+    unpack = _USTAR.unpack
     while True:
         block = reader.read(BLOCK)
         if len(block) < BLOCK:
             raise LayerError("read layer: archive is truncated (no end-of-archive marker); re-download the blob")
         if block == _ZERO:
             return
-        _check_sum(block)
-        typeflag, fields = _header_fields(block)
-        if typeflag in (b"x", b"g", b"L", b"K"):
-            data = _read_meta(reader, int(fields["size"]), "extended header")  # type: ignore[call-overload]
+        (name, mode, uid, gid, size, mtime, checksum, typeflag, linkname, magic, _version, _uname, _gname,
+         devmajor, devminor, prefix) = unpack(block)
+        _check_sum(block, checksum)
+        body = _number(size, "size")
+        if typeflag in _META_TYPES:
+            pending += body
+            data = _read_meta(reader, body if pending <= MAX_META else pending, "extended header")
             if typeflag == b"x":
                 pax.update(parse_pax(data))
             elif typeflag == b"g":
@@ -247,35 +252,47 @@ def iter_entries(reader: HashingReader) -> Iterator[TarEntry]:
             else:
                 long_link = _cstr(data)
             continue
-        entry = _entry(typeflag, fields, pax, long_name, long_link)
-        pax, long_name, long_link = {}, None, None
+        kind = _TYPES.get(typeflag)
+        if kind is None:
+            what = _TYPE_NAMES.get(typeflag, f"type {typeflag!r}")
+            raise LayerError(f"read layer: unsupported tar entry ({what}) for {_cstr(name)!r}")
+        name = _cstr(name)
+        if prefix[0] and magic == b"ustar\0":
+            name = _cstr(prefix) + b"/" + name
+        if kind is FILE and name.endswith(b"/") and typeflag != b"7":
+            kind = DIR  # pre-POSIX archives mark directories by a trailing slash only
+        entry = TarEntry(
+            name, kind, body if kind is FILE else 0, _number(mode, "mode") & 0o7777, _number(uid, "uid"),
+            _number(gid, "gid"), _number(mtime, "mtime") * 1_000_000_000, None, _cstr(linkname),
+            _number(devmajor, "devmajor") if typeflag in _DEVICE_TYPES else 0,
+            _number(devminor, "devminor") if typeflag in _DEVICE_TYPES else 0,
+        )
+        if pax or long_name is not None or long_link is not None:
+            entry = _extended(entry, pax, long_name, long_link)
+            pax, long_name, long_link = {}, None, None
+        pending = 0
         start = reader.consumed
         yield entry
-        body = entry.size
-        remaining = body - (reader.consumed - start)
-        reader.copy_to(None, remaining + (-body % BLOCK), f"entry {entry.name[:80]!r}")
+        # header-only types carry no data whatever the size field says (as Go's archive/tar)
+        left = entry.size - (reader.consumed - start)
+        reader.copy_to(None, left + (-entry.size % BLOCK), f"entry {entry.name[:80]!r}")
 
 
-def _entry(typeflag: bytes, fields: dict[str, object], pax: dict[bytes, bytes],
-           long_name: bytes | None, long_link: bytes | None) -> TarEntry:
+def _extended(entry: TarEntry, pax: dict[bytes, bytes], long_name: bytes | None,
+              long_link: bytes | None) -> TarEntry:
+    """The entry with GNU long names and pax records applied (pax wins, as in Go and GNU tar)."""
+    fields: dict[str, object] = {}
     if long_name is not None:
         fields["name"] = long_name
     if long_link is not None:
         fields["linkname"] = long_link
     _apply_pax(fields, pax)
-    kind = _TYPES.get(typeflag)
-    if kind is None:
-        what = _TYPE_NAMES.get(typeflag, f"type {typeflag!r}")
-        raise LayerError(f"read layer: unsupported tar entry ({what}) for {fields['name']!r}")
-    name = fields["name"]
-    assert isinstance(name, bytes)
-    if kind == FILE and name.endswith(b"/") and typeflag in (b"\0", b"0"):
-        kind = DIR  # pre-POSIX archives mark directories by a trailing slash only
-    _check_name(name, "entry name")
-    _check_name(fields["linkname"], "link target")  # type: ignore[arg-type]
-    if kind != FILE:
-        fields["size"] = 0  # header-only types carry no data whatever the size field says (as Go's archive/tar)
-    return TarEntry(kind=kind, **fields)  # type: ignore[arg-type]
+    if entry.kind != FILE:
+        fields.pop("size", None)
+    entry = dataclasses.replace(entry, **fields)  # type: ignore[arg-type]
+    _check_name(entry.name, "entry name")
+    _check_name(entry.linkname, "link target")
+    return entry
 
 
 def split_path(name: bytes) -> tuple[bytes, ...]:
@@ -295,3 +312,40 @@ def split_path(name: bytes) -> tuple[bytes, ...]:
             continue
         parts.append(comp)
     return tuple(parts)
+
+
+def rmtree_at(parent: int, name: bytes) -> None:
+    """Remove a directory tree: no symlink followed, no Python recursion, at most two fds open at a time."""
+    names = [name]
+    fd = os.open(name, DIR_FLAGS, dir_fd=parent)
+    try:
+        while True:
+            sub = None
+            with os.scandir(fd) as it:
+                for item in it:
+                    if item.is_dir(follow_symlinks=False):
+                        sub = os.fsencode(item.name)
+                        break
+                    os.unlink(item.name, dir_fd=fd)
+            if sub is not None:
+                fd, old = os.open(sub, DIR_FLAGS, dir_fd=fd), fd
+                os.close(old)
+                names.append(sub)
+                continue
+            child = names.pop()
+            if not names:
+                os.close(fd)
+                fd = -1
+                os.rmdir(child, dir_fd=parent)
+                return
+            fd, old = os.open(b"..", DIR_FLAGS, dir_fd=fd), fd
+            os.close(old)
+            os.rmdir(child, dir_fd=fd)
+    finally:
+        if fd >= 0:
+            os.close(fd)
+
+
+def proc_path(dir_fd: int, name: bytes) -> bytes:
+    """A path naming ``name`` inside an open directory, for calls that take no dir_fd (final link not followed)."""
+    return b"/proc/self/fd/%d/%s" % (dir_fd, name)

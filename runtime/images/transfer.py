@@ -29,6 +29,7 @@ class PullProgress:
 
 
 ProgressFn = Callable[[PullProgress], None]
+MAX_CONFIG_BYTES = 16 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,8 @@ def pull_image(store: ContentStore, client: RegistryClient, ref: Reference, want
             raise ImageError(f"pull {name}: index entry {fetched.digest} is not an image manifest")
     manifest = parsed
     cfg = manifest.config
+    if cfg.size > MAX_CONFIG_BYTES:
+        raise ImageError(f"pull {name}: config {cfg.digest} claims {cfg.size} bytes (limit {MAX_CONFIG_BYTES})")
     store.write_blob(cfg.digest, cfg.size, lambda sink: client.fetch_blob(repo, cfg, sink))
     config = image_config_of(store, manifest)
     platform = config_platform(config)
@@ -153,8 +156,15 @@ def push_image(store: ContentStore, client: RegistryClient, target: Reference, m
             return
         _emit(progress, name, desc.digest, "pushing", 0, desc.size)
         path = store.blob_path(desc.digest)
-        how = client.upload_blob(repo, desc.digest, desc.size, lambda: _read_chunks(path),
-                                 chunk_size=chunk_size, mount_from=mount_from)
+
+        def chunks() -> Iterator[bytes]:
+            done = 0
+            for chunk in _read_chunks(path):
+                done += len(chunk)
+                _emit(progress, name, desc.digest, "pushing", done, desc.size)
+                yield chunk
+        how = client.upload_blob(repo, desc.digest, desc.size, chunks, chunk_size=chunk_size,
+                                 mount_from=mount_from)
         _emit(progress, name, desc.digest, how, desc.size, desc.size)
 
     with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="dockyard-push") as pool:

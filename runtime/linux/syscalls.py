@@ -11,6 +11,7 @@ import ctypes
 import ctypes.util
 import errno as _errno
 import os
+import resource
 import stat
 from typing import Callable
 
@@ -161,15 +162,14 @@ class Syscalls:
             raise KernelError("setuid/setgid", exc.errno or _errno.EPERM, f"{uid}:{gid}") from exc
 
     def setrlimit(self, resource_id: int, soft: int, hard: int) -> None:
-        import resource
-
         try:
             resource.setrlimit(resource_id, (soft, hard))
         except (OSError, ValueError) as exc:
             raise KernelError("setrlimit", getattr(exc, "errno", None) or _errno.EPERM, str(resource_id)) from exc
 
     # ---- mounts --------------------------------------------------------------------------------------------
-    def mount(self, source: str | None, target: str, fstype: str | None, flags: int = 0, data: str | None = None) -> None:
+    def mount(self, source: str | None, target: str, fstype: str | None, flags: int = 0,
+              data: str | None = None) -> None:
         rc = self._libc.mount(self._b(source), self._b(target), self._b(fstype), ctypes.c_ulong(flags),
                               self._b(data))
         kind = fstype or ("bind" if flags & MS_BIND and not flags & MS_REMOUNT else "remount")

@@ -105,6 +105,18 @@ def delete_link(name: str) -> bool:
     return True
 
 
+def set_link_up(name: str, up: bool = True, netns: str | None = None) -> None:
+    """Bring a link up or down (on the host, or inside ``netns``)."""
+    with _ipr(netns) as ipr:
+        idx = _index(ipr, name)
+        if idx is None:
+            raise NetworkError(f"set link {name} {'up' if up else 'down'}: no such link; was it removed?")
+        try:
+            ipr.link("set", index=idx, state="up" if up else "down")
+        except NetlinkError as exc:
+            raise _fail("set link state", name, exc) from None
+
+
 def next_ifname(netns: str) -> str:
     """The first free ``ethN`` inside a netns."""
     with _ipr(netns) as ipr:
@@ -160,8 +172,10 @@ def configure_inside(
     mac: str,
     mtu: int | None,
     gateway: str | None,
+    replace_default: bool = False,
 ) -> None:
-    """Inside the netns: rename, set mac/mtu/address, bring lo and the link up, default route via ``gateway``."""
+    """Inside the netns: rename, set mac/mtu/address, bring lo and the link up, default route via ``gateway``
+    (only if there is none yet, unless ``replace_default``)."""
     with _ipr(netns) as ipr:
         try:
             idx = _index(ipr, tmp_name)
@@ -175,7 +189,9 @@ def configure_inside(
             lo = _index(ipr, "lo")
             if lo is not None:
                 ipr.link("set", index=lo, state="up")
-            if gateway and not _has_default_route(ipr):
+            if gateway and replace_default:
+                ipr.route("replace", dst="0.0.0.0/0", gateway=gateway)
+            elif gateway and not _has_default_route(ipr):
                 ipr.route("add", dst="0.0.0.0/0", gateway=gateway)
         except NetlinkError as exc:
             raise _fail("configure interface", f"{ifname} in {netns}", exc) from None

@@ -23,6 +23,8 @@ from runtime.network import records, store
 
 POLL_INTERVAL = 0.25
 FORWARD_TIMEOUT = 2.0
+CACHE_SIZE = 8192
+MAX_ROTATIONS = 16
 
 
 class Answerer:
@@ -34,6 +36,7 @@ class Answerer:
         self._sig: tuple = ()
         self._checked = 0.0
         self._rr = itertools.count()
+        self._cache: dict[tuple[str, str, bytes], list[bytes]] = {}
 
     def _signature(self) -> tuple:
         d = store.networks_dir(self.root)
@@ -54,49 +57,77 @@ class Answerer:
             return False
         self._sig = sig
         self.table = records.build(store.read_all(self.root))
+        self._cache = {}
         return True
 
-    def answer(self, data: bytes, local_ip: str, src_ip: str) -> tuple[bytes | None, records.Asker, DNSRecord | None]:
-        """(reply, asker, request); reply is None when the query must be forwarded."""
+    def answer(
+        self, data: bytes, local_ip: str, src_ip: str
+    ) -> tuple[bytes | None, records.Asker | None, DNSRecord | None]:
+        """(reply, asker, request); reply is None when the query must be forwarded.
+
+        Local answers are cached per (gateway, asker, question) as packed replies, one per rotation of the
+        address list, until the table changes; a hit only swaps in the query id.
+        """
         self.refresh()
+        data = bytes(data)
+        key = (local_ip, src_ip, data[2:])
+        hit = self._cache.get(key)
+        if hit is not None:
+            return data[:2] + hit[next(self._rr) % len(hit)][2:], None, None
         who = records.asker(self.table, local_ip, src_ip)
         try:
             req = DNSRecord.parse(data)
         except Exception:  # noqa: BLE001 - any malformed packet is dropped
             return b"", who, None
+        replies = self._local(req, who)
+        if replies is None:
+            return None, who, req
+        if len(self._cache) >= CACHE_SIZE:
+            self._cache.clear()
+        self._cache[key] = replies
+        return replies[next(self._rr) % len(replies)], who, req
+
+    def _local(self, req: DNSRecord, who: records.Asker) -> list[bytes] | None:
+        """Packed replies (one per rotation) for names dockyard answers itself; None to forward."""
         reply = req.reply()
         reply.header.ra = 1
         if not req.questions:
             reply.header.rcode = RCODE.FORMERR
-            return reply.pack(), who, req
+            return [bytes(reply.pack())]
         q = req.questions[0]
         qname = str(q.qname)
         if q.qtype == QTYPE.PTR:
             target = records.reverse(self.table, qname)
             if target is not None:
                 reply.add_answer(RR(q.qname, QTYPE.PTR, rdata=PTR(target + "."), ttl=0))
-                return reply.pack(), who, req
+                return [bytes(reply.pack())]
         else:
             ips = records.lookup(self.table, who, qname)
             if ips is not None:
-                if q.qtype in (QTYPE.A, QTYPE.ANY):
-                    k = next(self._rr) % len(ips)
-                    for ip in ips[k:] + ips[:k]:
-                        reply.add_answer(RR(q.qname, QTYPE.A, rdata=A(ip), ttl=0))
-                return reply.pack(), who, req
+                if q.qtype not in (QTYPE.A, QTYPE.ANY):
+                    return [bytes(reply.pack())]
+                return [self._with_a(req, q, ips[k:] + ips[:k]) for k in range(min(len(ips), MAX_ROTATIONS))]
             if records.is_local_name(self.table, who, qname):
                 reply.header.rcode = RCODE.NXDOMAIN
-                return reply.pack(), who, req
+                return [bytes(reply.pack())]
         if not who.forward:
             reply.header.rcode = RCODE.NXDOMAIN
-            return reply.pack(), who, req
-        return None, who, req
+            return [bytes(reply.pack())]
+        return None
+
+    @staticmethod
+    def _with_a(req: DNSRecord, q, ips: tuple[str, ...]) -> bytes:
+        reply = req.reply()
+        reply.header.ra = 1
+        for ip in ips:
+            reply.add_answer(RR(q.qname, QTYPE.A, rdata=A(ip), ttl=0))
+        return bytes(reply.pack())
 
 
 def servfail(req: DNSRecord) -> bytes:
     reply = req.reply()
     reply.header.rcode = RCODE.SERVFAIL
-    return reply.pack()
+    return bytes(reply.pack())
 
 
 def forward(data: bytes, upstreams: tuple[tuple[str, int], ...], timeout: float = FORWARD_TIMEOUT) -> bytes | None:
@@ -190,7 +221,8 @@ class Server:
     def _respond(self, data: bytes, local_ip: str, src_ip: str, send: Callable[[bytes], None]) -> None:
         reply, who, req = self.answerer.answer(data, local_ip, src_ip)
         if reply is None and req is not None:
-            ups = tuple(records._hostport(u) for u in who.upstreams) or self.upstreams
+            ups = tuple(records.hostport(u) for u in who.upstreams) if who else ()
+            ups = ups or self.upstreams
             if not ups:
                 send(servfail(req))
                 return
@@ -240,8 +272,8 @@ class Server:
                     if body is None:
                         return
                     reply, who, req = self.answerer.answer(body, local_ip, src_ip)
-                    if reply is None and req is not None:
-                        ups = tuple(records._hostport(u) for u in who.upstreams) or self.upstreams
+                    if reply is None and req is not None and who is not None:
+                        ups = tuple(records.hostport(u) for u in who.upstreams) or self.upstreams
                         resp = forward(body, ups) if ups else None
                         reply = resp if resp is not None else servfail(req)
                     if reply:

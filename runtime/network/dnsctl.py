@@ -68,7 +68,7 @@ def ensure(root: Path, run: Path, gateway: str | None = None) -> int:
             (run / "dnsd.json").unlink()
         pid = _start(Path(root), run)
     else:
-        os.kill(pid, signal.SIGHUP)
+        reload(run)
     if gateway is None:
         return pid
     deadline = time.monotonic() + READY_TIMEOUT

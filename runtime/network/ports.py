@@ -2,8 +2,10 @@
 
 Why kernel NAT and not a userland proxy (bench/bench_ports.py, figures in bench/results/ports.json): DNAT keeps
 the peer's source address (the container sees the LAN client, not the host), costs no resident process per port,
-and forwards at kernel speed (throughput within a few percent of talking to the container directly), while a
-Python proxy copies every byte through a process and hides the client. Loopback works through ``route_localnet``
+and forwards at kernel speed, while a proxy copies every byte through a process and hides the client. Measured
+here (2 vCPU, kernel 6.18, 512 MB pushes, median of rounds), direct / DNAT on 127.0.0.1 / threaded Python proxy:
+quiet host 1335 / 1296 / 794 MB/s (NAT 0.97x, proxy 0.60x); host busy with parallel jobs 555 / 482 / 405 MB/s
+(NAT 0.87x, proxy 0.73x). Loopback works through ``route_localnet``
 on the bridge plus a masquerade of 127.0.0.0/8 sources (nat.py).
 
 The kernel does not reserve the host port, so before a rule is written the port is bound once on the host to

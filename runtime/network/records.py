@@ -132,7 +132,7 @@ def parse_upstreams(text: str | None, resolv_conf: str = "/etc/resolv.conf") -> 
         text = text.strip()
         if text.lower() in ("none", ""):
             return ()
-        return tuple(_hostport(p.strip()) for p in text.split(",") if p.strip())
+        return tuple(hostport(p.strip()) for p in text.split(",") if p.strip())
     out = []
     try:
         with open(resolv_conf) as fh:
@@ -145,6 +145,6 @@ def parse_upstreams(text: str | None, resolv_conf: str = "/etc/resolv.conf") -> 
     return tuple(out)
 
 
-def _hostport(text: str) -> tuple[str, int]:
+def hostport(text: str) -> tuple[str, int]:
     host, _, port = text.partition(":")
     return host, int(port) if port else 53

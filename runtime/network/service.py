@@ -168,11 +168,14 @@ class NetworkService:
         aliases: Sequence[str] = (),
         mac: str | None = None,
         dns: Sequence[str] = (),
+        default_route: bool | None = None,
     ) -> EndpointInfo:
         """Attach a container's netns: veth on the bridge, ``ethN`` inside with address, mac, MTU, default route.
 
         ``aliases`` are every DNS name of the container on this network (container name first: it is the PTR name;
         then service name, hostname, aliases). ``dns`` are per-container upstream resolvers for forwarding.
+        ``default_route``: None = via this gateway if the container has none yet (so connect the first network
+        first); True = replace it (highest ``gw_priority``); False = never. Internal networks never get one.
         """
         netns = bridge.netns_path(netns_path)
         with store.locked(self.root):
@@ -185,23 +188,24 @@ class NetworkService:
                                     ipaddress.IPv4Network(rec["ip_range"]) if rec.get("ip_range") else None)
             taken = [ep["ip"] for ep in rec["endpoints"].values()]
             ip = ipam.allocate_ip(network, alloc, taken, ipv4_address)
-            ep = self._plug(rec, container_id, netns, ip, mac or ipam.mac_for(ip))
+            ep = self._plug(rec, container_id, netns, ip, mac or ipam.mac_for(ip), default_route)
             ep.update(names=[a for a in aliases if a], dns=list(dns), ports=[], netns=netns)
             rec["endpoints"][container_id] = ep
             store.write(self.root, rec)
-        dnsctl.reload(self.run)
+        dnsctl.ensure(self.root, self.run, rec["gateway"])
         return _endpoint(rec, container_id)
 
-    def _plug(self, rec: dict, cid: str, netns: str, ip: ipaddress.IPv4Address, mac: str) -> dict:
+    def _plug(self, rec: dict, cid: str, netns: str, ip: ipaddress.IPv4Address, mac: str,
+              default_route: bool | None) -> dict:
         h = hashlib.sha256(f"{rec['id']}/{cid}".encode()).hexdigest()[:12]
         host, peer = f"dy{h}", f"dy{h}p"
         ifname = bridge.next_ifname(netns)
         bridge.create_veth(host, peer, rec["bridge"], rec["mtu"])
         try:
             bridge.move_to_netns(peer, netns)
-            gw = None if rec["internal"] else rec["gateway"]
+            gw = None if rec["internal"] or default_route is False else rec["gateway"]
             prefix = int(rec["subnet"].split("/")[1])
-            bridge.configure_inside(netns, peer, ifname, str(ip), prefix, mac, rec["mtu"], gw)
+            bridge.configure_inside(netns, peer, ifname, str(ip), prefix, mac, rec["mtu"], gw, bool(default_route))
         except NetworkError:
             bridge.delete_link(host)
             bridge.delete_inside(netns, peer)

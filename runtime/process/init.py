@@ -11,6 +11,7 @@ import errno
 import json
 import os
 import signal
+import sys as _python
 from dataclasses import dataclass
 from typing import NoReturn
 
@@ -32,7 +33,8 @@ class ChildPlan:
 
     rootfs: setup.RootfsPlan
     ns: namespaces.NamespacePlan
-    cgroup: Cgroup | None
+    cgroup: Cgroup | None  # by path; the parent creates it while the child mounts, then writes b"1" to sync_fd
+    sync_fd: int
     caps: int
     last_cap: int
     seccomp_bpf: bytes | None
@@ -53,6 +55,11 @@ class ExecError(Exception):
 
 def child_main(sys: sc.Syscalls, plan: ChildPlan, errw: int) -> NoReturn:
     """Entry point in the child; never returns."""
+    # After pivot_root, a lazy import would read Python files from the container's rootfs while this process
+    # still holds every capability: forbid imports outright (everything the child needs is imported already).
+    _python.meta_path.clear()
+    _python.path_hooks.clear()
+    _python.path_importer_cache.clear()
     step = ["start"]
     code = EXIT_SETUP_FAILED
     try:
@@ -82,34 +89,43 @@ def _setup(sys: sc.Syscalls, plan: ChildPlan, errw: int, step: list[str]) -> Non
     step[0] = "namespaces"
     for kind, path in plan.ns.joins:
         sys.setns(path, namespaces.FLAGS[kind])
-    step[0] = "cgroup"
-    if plan.cgroup is not None:
-        plan.cgroup.join_self()
-    if plan.ns.new_cgroup:
-        sys.unshare(sc.CLONE_NEWCGROUP)
     step[0] = "hostname"
     if plan.ns.clone_flags & sc.CLONE_NEWUTS:
         sys.sethostname(plan.hostname)
         if spec.domainname:
             sys.setdomainname(spec.domainname)
     step[0] = "rootfs"
-    setup.prepare(sys, plan.rootfs)
+    cwd = setup.prepare(sys, plan.rootfs, lambda: _join_cgroup(sys, plan, step))
     step[0] = "user"
     ident = identity.resolve(spec.process.user)
     env = identity.process_env(spec.process.env, ident, plan.hostname)
     step[0] = "ulimits"
     for rid, soft, hard in plan.rlimits:
         sys.setrlimit(rid, soft, hard)
-    step[0] = "working dir"
-    _chdir(sys, spec.process.cwd)
-    _secure(sys, plan, ident, spec.process.no_new_privileges, step)
-    step[0] = "fds"
+    step[0] = "fds"  # before chdir: no inherited fd may serve as a /proc/self/fd/N way out
     os.closerange(3, errw)
     os.closerange(errw + 1, 2**31 - 1)
+    step[0] = "working dir"
+    _chdir(sys, cwd)
+    _secure(sys, plan, ident, spec.process.no_new_privileges, step)
     step[0] = "exec"
     if spec.init:
         _tiny_init(spec.process.args, env, errw)
     _exec(spec.process.args, env)
+
+
+def _join_cgroup(sys: sc.Syscalls, plan: ChildPlan, step: list[str]) -> None:
+    """Wait for the parent's go (its cgroup is ready), join the cgroup, then create the cgroup namespace."""
+    step[0] = "cgroup"
+    go = os.read(plan.sync_fd, 1)
+    os.close(plan.sync_fd)
+    if go != b"1":
+        raise ChildProcessError("the parent gave up before the container's cgroup was ready")
+    if plan.cgroup is not None:
+        plan.cgroup.join_self()
+    if plan.ns.new_cgroup:
+        sys.unshare(sc.CLONE_NEWCGROUP)
+    step[0] = "rootfs"
 
 
 def _secure(sys: sc.Syscalls, plan: ChildPlan, ident: identity.Identity, nnp: bool, step: list[str]) -> None:
@@ -168,13 +184,24 @@ def _exec(args: tuple[str, ...], env: dict[str, str]) -> NoReturn:
 
 
 def _tiny_init(args: tuple[str, ...], env: dict[str, str], errw: int) -> NoReturn:
-    """``init: true``: stay as pid 1, run the command as its child, forward signals, reap every zombie."""
+    """``init: true``: stay as pid 1, run the command as its child, forward signals, reap every zombie.
+
+    Handlers are installed with the signals blocked, before the fork, so none arrives while pid 1 (which the
+    kernel protects from unhandled signals) has no handler yet.
+    """
+    child = [0]
+    signal.pthread_sigmask(signal.SIG_BLOCK, FORWARDED)
+    for sig in FORWARDED:
+        signal.signal(sig, lambda s, _f: os.kill(child[0], s) if child[0] > 0 else None)
     pid = os.fork()
     if pid == 0:
+        for sig in FORWARDED:
+            signal.signal(sig, signal.SIG_DFL)
+        signal.pthread_sigmask(signal.SIG_SETMASK, [])
         _exec(args, env)
+    child[0] = pid
     os.close(errw)
-    for sig in FORWARDED:
-        signal.signal(sig, lambda s, _f: os.kill(pid, s))
+    signal.pthread_sigmask(signal.SIG_SETMASK, [])
     while True:
         try:
             wpid, status = os.wait()

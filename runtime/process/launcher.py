@@ -7,6 +7,7 @@ Public entry points: ``start(spec, stdio=...) -> ContainerProcess`` and ``run(sp
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import os
 import select
@@ -90,17 +91,16 @@ class ContainerProcess:
 
 def start(spec: ContainerSpec, *, stdio: Stdio = (None, None, None), sys: Syscalls | None = None,
           cgroups: CgroupDriver | None = None) -> ContainerProcess:
-    """Start ``spec``'s process in new namespaces; return once it has exec'd, or raise ContainerError."""
+    """Start ``spec``'s process in new namespaces; return once it has exec'd, or raise ContainerError.
+
+    The cgroup is created while the child builds its rootfs; the child joins it before pivot_root and exec.
+    """
     sys = sys or _default_sys()
-    plan_parts = _checked_parts(spec)
+    driver = cgroups or _default_driver()
+    ns, caps, rlimits = _checked_parts(spec)
     prepare_container_dir(spec)
-    cgroup = (cgroups or _default_driver()).create(spec.id, spec.resources)
-    try:
-        child = _child_plan(spec, sys, cgroup, stdio, *plan_parts)
-        pid = _spawn(sys, child, plan_parts[0].clone_flags)
-    except BaseException:
-        cgroup.remove()
-        raise
+    child = _child_plan(spec, sys, driver, stdio, ns, caps, rlimits)
+    pid, cgroup = _spawn(sys, child, ns.clone_flags, driver)
     return ContainerProcess(spec, pid, cgroup)
 
 
@@ -119,7 +119,9 @@ def _checked_parts(spec: ContainerSpec) -> tuple[namespaces.NamespacePlan, int, 
     try:
         ns = namespaces.plan(spec.namespaces)
         if any(kind == "pid" for kind, _ in ns.joins):
-            raise ValueError("joining another container's pid namespace is not supported yet")
+            raise ValueError("joining another container's pid namespace is not supported yet (pid: host is)")
+        if spec.process.terminal:
+            raise ValueError("tty: a pseudo-terminal for the container is not supported yet; run without tty")
         caps = capabilities.effective_set(spec.security, capabilities.available_mask())
         limits.check_sysctls(spec)
         rlimits = limits.rlimit_plan(spec.process.rlimits)
@@ -133,35 +135,56 @@ def _checked_parts(spec: ContainerSpec) -> tuple[namespaces.NamespacePlan, int, 
     return ns, caps, rlimits
 
 
-def _child_plan(spec: ContainerSpec, sys: Syscalls, cgroup: Cgroup, stdio: Stdio, ns: namespaces.NamespacePlan,
-                caps: int, rlimits: tuple) -> init.ChildPlan:
+def _child_plan(spec: ContainerSpec, sys: Syscalls, driver: CgroupDriver, stdio: Stdio,
+                ns: namespaces.NamespacePlan, caps: int, rlimits: tuple) -> init.ChildPlan:
     sec = spec.security
     bpf = None if sec.privileged or sec.seccomp == "unconfined" else seccomp.compile_default(sys, caps)
     return init.ChildPlan(
-        rootfs=setup.RootfsPlan(spec, tuple(cgroup.container_mounts())),
-        ns=ns, cgroup=cgroup, caps=caps, last_cap=_last_cap(), seccomp_bpf=bpf, rlimits=rlimits, stdio=stdio,
-        hostname=spec.hostname or spec.short_id,
+        rootfs=setup.RootfsPlan(spec, tuple(driver.container_mounts())),
+        ns=ns, cgroup=driver.open(spec.id), sync_fd=-1, caps=caps, last_cap=_last_cap(), seccomp_bpf=bpf,
+        rlimits=rlimits, stdio=stdio, hostname=spec.hostname or spec.short_id,
     )
 
 
-def _spawn(sys: Syscalls, child: init.ChildPlan, flags: int) -> int:
+def _spawn(sys: Syscalls, child: init.ChildPlan, flags: int, driver: CgroupDriver) -> tuple[int, Cgroup]:
+    """clone the child, create the cgroup meanwhile, say go, then wait for exec (EOF) or a failure report."""
     errr, errw = os.pipe2(os.O_CLOEXEC)
+    syncr, syncw = os.pipe2(os.O_CLOEXEC)
     try:
         pid = sys.clone(flags)
         if pid == 0:
             os.close(errr)
-            init.child_main(sys, child, errw)
+            os.close(syncw)
+            init.child_main(sys, dataclasses.replace(child, sync_fd=syncr), errw)
         os.close(errw)
-        errw = -1
+        os.close(syncr)
+        errw = syncr = -1
+        cgroup = _create_cgroup(driver, child.rootfs.spec, pid, syncw)
+        with contextlib.suppress(BrokenPipeError):
+            os.write(syncw, b"1")
+        os.close(syncw)
+        syncw = -1
         report = _read_all(errr)
     finally:
-        os.close(errr)
-        if errw >= 0:
-            os.close(errw)
+        for fd in (errr, errw, syncr, syncw):
+            if fd >= 0:
+                os.close(fd)
     if report:
         _, status = os.waitpid(pid, 0)
+        cgroup.remove()
         raise _start_error(child.rootfs.spec.id, report, os.waitstatus_to_exitcode(status))
-    return pid
+    return pid, cgroup
+
+
+def _create_cgroup(driver: CgroupDriver, spec: ContainerSpec, pid: int, syncw: int) -> Cgroup:
+    try:
+        return driver.create(spec.id, spec.resources)
+    except BaseException as exc:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        if isinstance(exc, Exception):
+            raise ContainerError(f"start container {spec.short_id}: cgroup: {exc}") from exc
+        raise
 
 
 def _read_all(fd: int) -> bytes:

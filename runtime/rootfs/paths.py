@@ -47,29 +47,29 @@ def is_within(path: str, root: str) -> bool:
 
 
 def mkdir_all(sys: Syscalls, root: str, unsafe: str, mode: int = 0o755) -> str:
-    """Create the dir ``unsafe`` inside ``root`` (each component resolved safely); return its host path."""
-    parts = [p for p in unsafe.split("/") if p not in ("", ".")]
-    current = "/"
-    for part in parts:
+    """Create the dir ``unsafe`` inside ``root`` (symlinks resolved within root first); return its host path."""
+    path = secure_join(sys, root, unsafe)
+    rel = os.path.relpath(path, root)
+    current = root
+    for part in ([] if rel == "." else rel.split("/")):
         current = os.path.join(current, part)
-        path = secure_join(sys, root, current)
-        st = sys.lstat(path)
+        st = sys.lstat(current)
         if st is None:
-            sys.mkdir(path, mode)
+            sys.mkdir(current, mode)
+        elif stat.S_ISLNK(st.st_mode):
+            raise KernelError("mkdir", errno.ELOOP, unsafe, detail=f"{current} changed into a symlink")
         elif not stat.S_ISDIR(st.st_mode):
             raise KernelError("mkdir", errno.ENOTDIR, unsafe, detail=f"{current} exists and is not a directory")
-    return secure_join(sys, root, unsafe)
+    return path
 
 
 def ensure_target(sys: Syscalls, root: str, unsafe: str, *, directory: bool) -> str:
     """Create a mount target (dir or empty file) inside ``root``; return its resolved host path."""
-    parent, name = os.path.split(unsafe.rstrip("/") or "/")
-    if not name:
-        return root
-    mkdir_all(sys, root, parent)
     path = secure_join(sys, root, unsafe)
-    st = sys.lstat(path)
-    if st is None:
+    if path == root.rstrip("/"):
+        return path
+    mkdir_all(sys, root, "/" + os.path.relpath(os.path.dirname(path), root))
+    if sys.lstat(path) is None:
         if directory:
             sys.mkdir(path)
         else:

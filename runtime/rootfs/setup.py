@@ -1,8 +1,9 @@
 """The in-child rootfs checklist, one small function per step, all kernel calls through ``Syscalls``.
 
-Order (Docker/runc's): rprivate, overlay, /proc, /dev, /dev/pts, /sys, /sys/fs/cgroup, /dev/mqueue, /dev/shm,
-/etc files and the service's mounts (shallowest first), devices, sysctls, masked paths, read-only paths, the
-working dir, pivot_root + detach the old root, read-only rootfs.
+Order (runc's, except that /sys/fs/cgroup comes last so the parent can create the cgroup while the child mounts):
+rprivate, overlay, /proc, /dev, /dev/pts, /sys, /dev/mqueue, /dev/shm, /etc files and the service's mounts
+(shallowest first), devices, sysctls, masked paths, read-only paths, [join the cgroup + its namespace],
+/sys/fs/cgroup, the working dir, pivot_root + detach the old root, read-only rootfs.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import errno
 import os
 import stat
 from dataclasses import dataclass
+from typing import Callable
 
 from runtime.errors import KernelError
 from runtime.linux import syscalls as sc
@@ -37,8 +39,11 @@ class RootfsPlan:
         return str(self.spec.rootfs.merged)
 
 
-def prepare(sys: Syscalls, plan: RootfsPlan) -> None:
-    """Build the container's filesystem and pivot into it. Every step raises on failure."""
+def prepare(sys: Syscalls, plan: RootfsPlan, join_cgroup: Callable[[], None] = lambda: None) -> str:
+    """Build the container's filesystem and pivot into it; return the working dir as resolved inside the rootfs
+    (symlinks followed within it), which is what the child must chdir to. Every step raises on failure.
+
+    ``join_cgroup`` runs just before /sys/fs/cgroup is mounted (the cgroup namespace must exist by then)."""
     spec, root = plan.spec, plan.root
     make_private(sys)
     mount_overlay(sys, plan)
@@ -46,7 +51,6 @@ def prepare(sys: Syscalls, plan: RootfsPlan) -> None:
     mount_dev(sys, root)
     devices.mount_pts(sys, root)
     mount_sys(sys, root, spec.security.privileged)
-    mount_cgroups(sys, root, plan.cgroup_mounts)
     devices.mount_mqueue(sys, root)
     devices.mount_shm(sys, root, spec.shm_size)
     mount_etc_files(sys, plan)
@@ -57,10 +61,14 @@ def prepare(sys: Syscalls, plan: RootfsPlan) -> None:
     if not spec.security.privileged:
         mask_paths(sys, root, spec.security.masked_paths)
         readonly_paths(sys, root, spec.security.readonly_paths)
-    mkdir_all(sys, root, spec.process.cwd)
+    join_cgroup()
+    mount_cgroups(sys, root, plan.cgroup_mounts)
+    rel = os.path.relpath(mkdir_all(sys, root, spec.process.cwd), root)
+    cwd = "/" if rel == "." else "/" + rel
     pivot(sys, root)
     if spec.rootfs.readonly:
         sys.mount(None, "/", None, sc.MS_BIND | sc.MS_REMOUNT | sc.MS_RDONLY)
+    return cwd
 
 
 def make_private(sys: Syscalls) -> None:
@@ -155,7 +163,8 @@ def bind(sys: Syscalls, root: str, source: str, dest: str, *, readonly: bool, pr
     flag = PROPAGATION.get(propagation)
     if flag is None:
         raise KernelError("mount", errno.EINVAL, dest, detail=f"unknown propagation {propagation!r}")
-    pinned_mount(sys, root, target, None, None, flag, None)
+    if propagation not in ("private", "rprivate"):  # new mounts under the rprivate tree are private already
+        pinned_mount(sys, root, target, None, None, flag, None)
 
 
 def pinned_mount(sys: Syscalls, root: str, target: str, source: str | None, fstype: str | None, flags: int,

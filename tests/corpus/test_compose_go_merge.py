@@ -60,3 +60,138 @@ def test_merge_matches_compose_go(name: str, base: Path, over: Path, expected: P
 
 def test_every_override_triple_is_replayed() -> None:
     assert len(TRIPLES) >= 33
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Merge-style tests of compose-go's loader package: several files (or files and the services they extend or
+# include) loaded together.  They need files on disk, so they run through the pipeline in a temporary project;
+# the expectations are those of the upstream Go test bodies.
+
+LOADER = corpus_dir() / "compose-go" / "_inline" / "loader"
+
+
+def _text(name: str) -> str:
+    return (LOADER / name).read_text()
+
+
+def _project(tmp_path: Path, files: dict[str, str], **options) -> dict:
+    from compose.loader.options import LoadOptions
+    from compose.loader.pipeline import load_dict
+
+    for rel, corpus_name in files.items():
+        target = tmp_path / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(_text(corpus_name) if corpus_name.endswith(".yaml") else corpus_name)
+    names = tuple(rel for rel in files if rel.endswith((".yaml", ".yml")) and "/" not in rel)
+    opts = LoadOptions(working_dir=tmp_path, files=names, environ={"HOME": "/root"}, **options)
+    return load_dict(opts, stop_after="profiles").data
+
+
+needs_loader = pytest.mark.skipif(not LOADER.is_dir(), reason="compose-go loader literals not in the corpus")
+
+
+@needs_loader
+def test_reset_across_files(tmp_path):
+    data = _project(tmp_path, {"base.yml": "merge_reset_test.go/Test_LoadWithReset__01_Content.yaml",
+                               "override.yml": "merge_reset_test.go/Test_LoadWithReset__02_Content.yaml"})
+    foo = data["services"]["foo"]
+    assert foo["image"] == "foo" and "build" not in foo and not foo.get("environment")
+
+
+@needs_loader
+def test_duplicate_key_with_reset_is_a_parse_error(tmp_path):
+    from compose.errors import ParseError
+
+    with pytest.raises(ParseError) as err:
+        _project(tmp_path, {"duplicate.yml": "merge_reset_test.go/Test_DuplicateReset__01_Content.yaml"})
+    assert "command" in str(err.value) and ":6:" in str(err.value)
+
+
+@needs_loader
+def test_two_files_merge_with_extensions(tmp_path):
+    data = _project(tmp_path, {"test.yaml": "loader_yaml_test.go/TestParseYAMLFiles__01_Content.yaml",
+                               "override.yaml": "loader_yaml_test.go/TestParseYAMLFiles__02_Content.yaml"})
+    assert data["services"] == {"test": {"image": "bar", "command": "echo world", "init": False}}
+    assert data["x-extension"] == {"test1": "first", "test2": "second"}
+
+
+@needs_loader
+def test_override_through_extends_and_a_yaml_merge_key(tmp_path):
+    data = _project(tmp_path, {"override.yaml": "loader_yaml_test.go/TestParseYAMLFilesMergeOverride__01_Content.yaml"})
+    moved = [{"source": "credentials", "target": "/literally-anywhere-else"}]
+    assert data["services"] == {
+        "base": {"configs": [{"source": "credentials", "target": "/credentials/file1"}]},
+        "x": {"configs": moved},
+        "y": {"configs": moved},
+    }
+    assert data["configs"] == {"credentials": {"content": "dummy value\n"}}
+
+
+@needs_loader
+@pytest.mark.parametrize("test,expected", [
+    ("TestLoadExtends", {"image": "busybox", "command": "echo"}),
+    ("TestLoadExtendsOverrideCommand", {"image": "busybox", "command": '/bin/ash -c "rm -rf /tmp/might-not-exist"'}),
+    ("TestLoadExtendsWihReset", {"image": "alpine", "command": "echo"}),
+])
+def test_extends_in_one_file(tmp_path, test, expected):
+    data = _project(tmp_path, {"compose.yaml": f"loader_test.go/{test}__01_input.yaml"})
+    assert data["services"]["foo"] == expected
+
+
+@needs_loader
+def test_extends_from_files_in_other_directories(tmp_path):
+    data = _project(tmp_path, {"a/compose.yaml": "loader_test.go/TestLoadExtendsMultipleFiles__01_aYAML.yaml",
+                               "b/compose.yaml": "loader_test.go/TestLoadExtendsMultipleFiles__02_bYAML.yaml",
+                               "compose.yaml": "loader_test.go/TestLoadExtendsMultipleFiles__03_rootYAML.yaml"})
+    assert data["services"]["a"] == {"build": str(tmp_path / "a")}
+    assert data["services"]["b"] == {"build": {"target": "fake", "context": str(tmp_path / "b")}}
+
+
+@needs_loader
+def test_included_env_file_is_seen_only_by_the_included_services(tmp_path):
+    data = _project(tmp_path, {"compose.yml": "include_test.go/TestLoadWithIncludeEnv__01_yaml.yaml",
+                               "module/compose.yml": "include_test.go/TestLoadWithIncludeEnv__02_yaml.yaml",
+                               "custom.env": "VAR_NAME=value"})
+    assert data["services"]["a"]["environment"] == ["VAR_NAME"]
+    assert data["services"]["b"]["environment"] == ["VAR_NAME=value"]
+    assert data["services"]["c"]["environment"] == ["VAR_NAME=value"]
+
+
+@needs_loader
+def test_nested_include_and_extends(tmp_path):
+    data = _project(tmp_path, {"compose.yaml": "include_test.go/TestNestedIncludeAndExtends__01_yaml.yaml",
+                               "dir/included.yaml": "include_test.go/TestNestedIncludeAndExtends__02_yaml.yaml",
+                               "dir/extended.yaml": "include_test.go/TestNestedIncludeAndExtends__03_yaml.yaml"})
+    assert data["services"] == {"included": {"image": "alpine"}}
+
+
+TESTDATA = corpus_dir() / "compose-go" / "loader" / "testdata"
+
+
+def _with_testdata(tmp_path: Path) -> None:
+    import shutil
+
+    shutil.copytree(TESTDATA / "subdir", tmp_path / "testdata" / "subdir")
+    shutil.copy(TESTDATA / "compose-include.yaml", tmp_path / "testdata" / "compose-include.yaml")
+
+
+@needs_loader
+@pytest.mark.skipif(not TESTDATA.is_dir(), reason="compose-go testdata not in the corpus")
+def test_include_twice_the_same_service_and_override_locally(tmp_path):
+    _with_testdata(tmp_path)
+    data = _project(tmp_path, {"compose.yaml": "include_test.go/TestLoadWithMultipleIncludeConflict__01_input.yaml"})
+    assert data["services"]["bar"] == {"image": "busybox", "environment": ["ZOT=QIX"]}
+    imported = data["services"]["imported"]
+    assert imported["container_name"] == "extends"  # SOURCE from testdata/subdir/extra.env
+    assert imported["env_file"] == [str(tmp_path / "testdata" / "subdir" / "extra.env")]
+
+
+@needs_loader
+@pytest.mark.skipif(not TESTDATA.is_dir(), reason="compose-go testdata not in the corpus")
+def test_include_then_override_file(tmp_path):
+    _with_testdata(tmp_path)
+    data = _project(tmp_path, {
+        "compose.yaml": "loader_test.go/TestLoadWithIncludeOverride__01_buildConfigDetailsMultipleFiles_arg1.yaml",
+        "override.yaml": "loader_test.go/TestLoadWithIncludeOverride__02_buildConfigDetailsMultipleFiles_arg2.yaml",
+    })
+    assert data["services"]["imported"]["image"] == "overridden"

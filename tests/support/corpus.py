@@ -18,6 +18,10 @@ class Entry:
     role: str | None
     expects_error: str | bool | None
     hints: str
+    go_func: str | None = None
+    callee: str | None = None
+    source_path: str | None = None
+    env: tuple[tuple[str, str], ...] = ()  # the first environment map the Go test passes
 
     @property
     def file(self) -> Path:
@@ -28,9 +32,24 @@ class Entry:
 def manifest() -> tuple[Entry, ...]:
     data = json.loads((corpus_dir() / "MANIFEST.json").read_text())
     return tuple(
-        Entry(f["path"], f["kind"], f.get("role"), f.get("expects_error"), str(f.get("error_hints", "")))
+        Entry(f["path"], f["kind"], f.get("role"), f.get("expects_error"), str(f.get("error_hints", "")),
+              f.get("go_func"), f.get("callee"), f.get("source_path"),
+              tuple(sorted((f.get("env_maps") or [{}])[0].items())))
         for f in data["files"]
-    )
+    )  # fmt: skip
+
+
+def without_resets(value: Any) -> Any:
+    """Plain data as compose-go validates one file: ``!reset`` entries removed, ``!override`` values kept."""
+    from compose.loader.document import Override, Reset
+
+    if isinstance(value, Override):
+        return without_resets(value.value)
+    if isinstance(value, dict):
+        return {k: without_resets(v) for k, v in value.items() if not isinstance(v, Reset)}
+    if isinstance(value, list):
+        return [without_resets(v) for v in value if not isinstance(v, Reset)]
+    return value
 
 
 def unwrap(value: Any) -> Any:

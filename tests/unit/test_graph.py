@@ -46,7 +46,12 @@ def test_implicit_edges_from_namespaces_volumes_from_and_links():
     g = graph(
         """
         services:
-          app: {image: x, network_mode: "service:net", volumes_from: ["data:ro"], links: ["cache:c"], ipc: "service:ipc"}
+          app:
+            image: x
+            network_mode: "service:net"
+            volumes_from: ["data:ro"]
+            links: ["cache:c"]
+            ipc: "service:ipc"
           net: {image: x}
           data: {image: x}
           cache: {image: x}
@@ -163,3 +168,12 @@ def test_networkx_is_imported_lazily():
         and any("networkx" in (getattr(node, "module", None) or a.name) for a in node.names)
     ]
     assert top_level == []
+
+
+def test_importing_the_graph_module_does_not_load_networkx():
+    import subprocess
+    import sys
+
+    code = "import sys, compose.graph; print('networkx' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"

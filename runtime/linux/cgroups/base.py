@@ -12,20 +12,31 @@ from runtime.errors import KernelError
 from runtime.spec import Resources
 
 
-def write(path: Path, value: str) -> None:
-    """Write one cgroup control file; a failure names the file and the value."""
+def write(path: Path, *values: str) -> None:
+    """Write a cgroup control file, one write(2) per value (e.g. device rules); a failure names file and value."""
+    value = ""
     try:
-        with open(path, "w") as fh:
-            fh.write(value)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o644)
+        try:
+            for value in values:
+                os.write(fd, value.encode())
+        finally:
+            os.close(fd)
     except OSError as exc:
         raise KernelError("write cgroup file", exc.errno or errno.EIO, str(path), detail=value) from exc
 
 
 def read(path: Path) -> str:
     try:
-        return path.read_text()
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
     except OSError:
         return ""
+    try:
+        return os.read(fd, 65536).decode()
+    except OSError:
+        return ""
+    finally:
+        os.close(fd)
 
 
 def rmdir_retry(path: Path, attempts: int = 50) -> None:
@@ -40,6 +51,14 @@ def rmdir_retry(path: Path, attempts: int = 50) -> None:
             if exc.errno != errno.EBUSY or i == attempts - 1:
                 raise KernelError("rmdir cgroup", exc.errno or errno.EIO, str(path)) from exc
             time.sleep(0.01)
+
+
+def rmdir_parent_if_empty(path: Path) -> None:
+    """Drop the shared ``dockyard`` parent once its last container is gone (busy or non-empty: left alone)."""
+    try:
+        os.rmdir(path.parent)
+    except OSError:
+        pass
 
 
 class Cgroup(ABC):
@@ -74,8 +93,16 @@ class CgroupDriver(ABC):
     root: Path
 
     @abstractmethod
+    def open(self, name: str) -> Cgroup:
+        """The cgroup ``<parent>/<name>`` by path only (no I/O): for the child, which joins what the parent made."""
+
+    @abstractmethod
     def create(self, name: str, resources: Resources) -> Cgroup:
         """Create ``<parent>/<name>`` and apply ``resources``; on failure nothing is left behind."""
+
+    @abstractmethod
+    def container_mounts(self) -> list[tuple[str, str, str | None]]:
+        """(fstype, subdir under /sys/fs/cgroup, mount data) to mount read-only inside the container."""
 
 
 def shares_to_weight(shares: int) -> int:

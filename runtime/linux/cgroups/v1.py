@@ -4,9 +4,18 @@ blkio, pids each mounted alone; combined mounts like ``cpu,cpuacct`` also work).
 from __future__ import annotations
 
 import contextlib
+import os
 from pathlib import Path
 
-from runtime.linux.cgroups.base import CFS_PERIOD, Cgroup, CgroupDriver, read, rmdir_retry, write
+from runtime.linux.cgroups.base import (
+    CFS_PERIOD,
+    Cgroup,
+    CgroupDriver,
+    read,
+    rmdir_parent_if_empty,
+    rmdir_retry,
+    write,
+)
 from runtime.spec import Resources
 
 KNOWN = {"cpu", "cpuacct", "cpuset", "memory", "devices", "freezer", "blkio", "pids", "net_cls", "net_prio",
@@ -26,8 +35,10 @@ class V1Cgroup(Cgroup):
         return next((d for h, d in self.dirs.items() if controller in h.split(",")), None)
 
     def join_self(self) -> None:
+        # "0" to ``tasks`` moves only the calling thread, which lets the kernel skip the global threadgroup lock
+        # (an RCU grace period per write through cgroup.procs). The caller is the single-threaded child.
         for path in self.dirs.values():
-            write(path / "cgroup.procs", "0")
+            write(path / "tasks", "0")
 
     def pids(self) -> list[int]:
         path = self._dir("pids") or self._dir("memory") or next(iter(self.dirs.values()))
@@ -46,6 +57,7 @@ class V1Cgroup(Cgroup):
     def remove(self) -> None:
         for path in self.dirs.values():
             rmdir_retry(path)
+            rmdir_parent_if_empty(path)
 
     def container_mounts(self) -> list[tuple[str, str, str | None]]:
         return [("cgroup", h, h) for h in self.dirs]
@@ -60,18 +72,19 @@ class V1Driver(CgroupDriver):
             if p.is_dir() and not p.is_symlink() and set(p.name.split(",")) <= KNOWN
         ) if self.root.is_dir() else []
 
+    def open(self, name: str) -> V1Cgroup:
+        return V1Cgroup(name, {h: self.root / h / self.parent / name for h in self.hierarchies})
+
+    def container_mounts(self) -> list[tuple[str, str, str | None]]:
+        return [("cgroup", h, h) for h in self.hierarchies]
+
     def create(self, name: str, resources: Resources) -> Cgroup:
         dirs: dict[str, Path] = {}
         cg = V1Cgroup(name, dirs)
         try:
             for h in self.hierarchies:
-                parent = self.root / h / self.parent
-                path = parent / name
-                for d in (parent, path):
-                    if not d.is_dir():
-                        d.mkdir()
-                        if "cpuset" in h.split(","):
-                            _inherit_cpuset(d)
+                path = self.root / h / self.parent / name
+                _mkdir_with_parent(path, h)
                 dirs[h] = path
             self._apply(cg, resources)
         except BaseException:
@@ -84,8 +97,7 @@ class V1Driver(CgroupDriver):
         dev = cg._dir("devices")
         if dev is not None:
             write(dev / "devices.deny", "a")
-            for rule in DEVICE_RULES:
-                write(dev / "devices.allow", rule)
+            write(dev / "devices.allow", *DEVICE_RULES)
         mem = cg._dir("memory")
         if mem is not None:
             _memory(mem, r)
@@ -116,8 +128,35 @@ def _memory(mem: Path, r: Resources) -> None:
         write(mem / "memory.memsw.limit_in_bytes", str(swap))
 
 
-def _inherit_cpuset(path: Path) -> None:
-    """A new v1 cpuset starts empty; copy cpus and mems from its parent so tasks can join."""
+def _mkdir_with_parent(path: Path, hierarchy: str) -> None:
+    """mkdir the cgroup and, if needed, the shared parent (which a finishing container may remove meanwhile)."""
+    for attempt in range(3):
+        try:
+            _mkdir(path.parent, hierarchy)
+            _mkdir(path, hierarchy, exclusive=True)
+            return
+        except FileNotFoundError:
+            if attempt == 2:
+                raise
+
+
+def _mkdir(path: Path, hierarchy: str, exclusive: bool = False) -> None:
+    try:
+        os.mkdir(path)
+    except FileExistsError:
+        if exclusive:
+            raise
+        return
+    if "cpuset" in hierarchy.split(","):
+        _inherit_cpuset(path, parent_of_containers=not exclusive)
+
+
+def _inherit_cpuset(path: Path, parent_of_containers: bool) -> None:
+    """A new v1 cpuset starts empty; copy cpus and mems from its parent so tasks can join. The shared parent
+    also gets clone_children, so that the kernel fills in each container's cpuset by itself."""
+    if read(path / "cpuset.cpus").strip():
+        return
     for f in ("cpuset.cpus", "cpuset.mems"):
-        if not read(path / f).strip():
-            write(path / f, read(path.parent / f).strip())
+        write(path / f, read(path.parent / f).strip())
+    if parent_of_containers:
+        write(path / "cgroup.clone_children", "1")

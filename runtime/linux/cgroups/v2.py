@@ -5,7 +5,16 @@ from __future__ import annotations
 import contextlib
 from pathlib import Path
 
-from runtime.linux.cgroups.base import CFS_PERIOD, Cgroup, CgroupDriver, read, rmdir_retry, shares_to_weight, write
+from runtime.linux.cgroups.base import (
+    CFS_PERIOD,
+    Cgroup,
+    CgroupDriver,
+    read,
+    rmdir_parent_if_empty,
+    rmdir_retry,
+    shares_to_weight,
+    write,
+)
 from runtime.spec import Resources
 
 WANTED = ("cpu", "cpuset", "io", "memory", "pids")
@@ -31,6 +40,7 @@ class V2Cgroup(Cgroup):
 
     def remove(self) -> None:
         rmdir_retry(self.path)
+        rmdir_parent_if_empty(self.path)
 
     def container_mounts(self) -> list[tuple[str, str, str | None]]:
         return [("cgroup2", "", None)]
@@ -41,14 +51,24 @@ class V2Driver(CgroupDriver):
         self.root = Path(root)
         self.parent = parent
 
+    def open(self, name: str) -> V2Cgroup:
+        return V2Cgroup(name, self.root / self.parent / name)
+
+    def container_mounts(self) -> list[tuple[str, str, str | None]]:
+        return [("cgroup2", "", None)]
+
     def create(self, name: str, resources: Resources) -> Cgroup:
-        parent = self.root / self.parent
-        if not parent.is_dir():
-            parent.mkdir()
-        self._enable(self.root)
-        self._enable(parent)
-        path = parent / name
-        path.mkdir()
+        path = self.root / self.parent / name
+        for attempt in range(3):  # the shared parent may vanish with another container's cleanup
+            try:
+                path.parent.mkdir(exist_ok=True)
+                self._enable(self.root)
+                self._enable(path.parent)
+                path.mkdir()
+                break
+            except FileNotFoundError:
+                if attempt == 2:
+                    raise
         cg = V2Cgroup(name, path)
         try:
             _apply(path, resources)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import subprocess
 from pathlib import Path
 
@@ -40,7 +41,11 @@ def test_push_then_pull_back_is_byte_identical(tmp_path, registry):
     ref = f"{registry.host}/test/busybox:v1"
     pusher = ImageService(tmp_path / "a")
     local_image(pusher, layout, built, ref)
-    assert pusher.push(ref) == built.manifest_digest
+    events: list = []
+    assert pusher.push(ref, progress=events.append) == built.manifest_digest
+    for digest in (built.config_digest, *built.layer_digests):
+        phases = [(e.phase, e.current, e.total) for e in events if e.digest == digest]
+        assert phases[-1][0] == "uploaded" and ("pushing", phases[-1][2], phases[-1][2]) in phases
 
     status, headers, body = registry.get("/v2/test/busybox/manifests/v1", accept=built.media_type)
     assert status == 200 and body == built.manifest
@@ -155,7 +160,7 @@ def test_multi_layer_whiteouts_give_the_expected_merged_view(tmp_path, registry)
     lower = ":".join(str(d) for d in reversed(dirs))
     subprocess.run(["mount", "-t", "overlay", "overlay", "-o", f"lowerdir={lower}", str(merged)], check=True)
     try:
-        assert not (merged / "bin" / "ls").exists(follow_symlinks=False)
+        assert not os.path.lexists(merged / "bin" / "ls")
         assert (merged / "bin" / "cat").readlink() == Path("busybox")
         assert sorted(p.name for p in (merged / "etc").iterdir()) == ["hostname"]
     finally:

@@ -12,7 +12,6 @@ from runtime.network import dnsctl
 from runtime.network.service import NetworkService
 from tests.support import netns as nsup
 
-pytestmark = pytest.mark.root
 
 
 @pytest.fixture

@@ -139,3 +139,26 @@ def test_the_responder_starts_with_the_first_network_and_stops_with_the_last(net
     assert dnsctl.running_pid(net.run) == pid
     net.remove_network("p2_default")
     assert dnsctl.running_pid(net.run) is None
+
+
+def test_the_responder_answers_over_udp_and_tcp_on_the_gateway(net, containers):
+    from dnslib import DNSRecord
+
+    info = net.create_network(NetworkSpec("shop_default"))
+    ep = net.connect(cid("t"), containers().path, "shop_default", aliases=["shop-web-1", "web"])
+    for tcp in (False, True):
+        reply = DNSRecord.parse(DNSRecord.question("web").send(info.gateway, 53, tcp=tcp, timeout=3))
+        assert [str(r.rdata) for r in reply.rr] == [ep.ipv4_address]
+
+
+def test_a_killed_responder_is_restarted_by_the_next_attach(net, containers):
+    import os
+    import signal
+
+    net.create_network(NetworkSpec("shop_default"))
+    a = containers()
+    attach(net, a, "shop_default", "a", ["shop-web-1", "web"])
+    os.kill(dnsctl.running_pid(net.run), signal.SIGKILL)
+    assert eventually(lambda: dnsctl.running_pid(net.run) is None)
+    eb = attach(net, containers(), "shop_default", "b", ["shop-db-1", "db"])
+    assert a.resolve("db") == {eb.ipv4_address}

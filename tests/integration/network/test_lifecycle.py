@@ -35,11 +35,14 @@ def test_network_gets_a_short_bridge_and_keeps_its_human_name(net):
 
 
 def test_configured_subnet_gateway_and_address_are_used(net, containers):
-    net.create_network(NetworkSpec("p_fixed", subnet="10.123.0.0/24", gateway="10.123.0.254", ip_range="10.123.0.16/28"))
+    spec = NetworkSpec("p_fixed", subnet="10.123.0.0/24", gateway="10.123.0.254", ip_range="10.123.0.16/28", mtu=1400)
+    net.create_network(spec)
     c = containers()
     ep = net.connect(cid("f"), c.path, "p_fixed", aliases=["p-x-1"], mac="02:aa:bb:cc:dd:ee")
     assert (ep.ipv4_address, ep.gateway) == ("10.123.0.16", "10.123.0.254")
-    assert "02:aa:bb:cc:dd:ee" in c.exec(["ip", "link", "show", "eth0"]).stdout
+    link = c.exec(["ip", "link", "show", "eth0"]).stdout
+    assert "02:aa:bb:cc:dd:ee" in link and "mtu 1400" in link
+    assert "default via 10.123.0.254 dev eth0" in c.exec(["ip", "-4", "route"]).stdout
     ep2 = net.connect(cid("g"), containers().path, "p_fixed", ipv4_address="10.123.0.99")
     assert ep2.ipv4_address == "10.123.0.99"
 
@@ -128,3 +131,16 @@ def test_concurrent_projects_never_get_the_same_subnet(tmp_path, monkeypatch, re
             for info in svc.list():
                 svc.remove_network(info.name, missing_ok=True)
             dnsctl.stop(u)
+
+
+def test_default_route_follows_the_first_network_unless_another_takes_it(net, containers):
+    a = net.create_network(NetworkSpec("p_first"))
+    b = net.create_network(NetworkSpec("p_second"))
+    c = containers()
+    net.connect(cid("r"), c.path, "p_first")
+    net.connect(cid("r"), c.path, "p_second")
+    assert f"default via {a.gateway} dev eth0" in c.exec(["ip", "-4", "route"]).stdout
+    d = containers()
+    net.connect(cid("s"), d.path, "p_first")
+    net.connect(cid("s"), d.path, "p_second", default_route=True)
+    assert f"default via {b.gateway} dev eth1" in d.exec(["ip", "-4", "route"]).stdout

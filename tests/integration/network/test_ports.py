@@ -79,3 +79,12 @@ def test_rules_go_with_the_container(net, web):
     net.disconnect(cid("w"), "shop_default")
     assert "dnat to" not in nsup.run(["nft", "list", "ruleset"]).stdout
     assert host_connect("127.0.0.1", p.host_port) == ""
+
+
+def test_a_neighbour_reaches_the_published_port_through_the_gateway(net, web, containers):
+    ns, ep = web
+    ns.serve(80, label="web")
+    (p,) = net.publish(cid("w"), "shop_default", [PortSpec(80, 0)])
+    other = containers()
+    net.connect(cid("n"), other.path, "shop_default", aliases=["shop-client-1"])
+    assert other.connect(ep.gateway, p.host_port) == f"web {ep.gateway}"

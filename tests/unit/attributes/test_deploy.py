@@ -43,3 +43,13 @@ def test_with_replicas_returns_a_changed_copy():
 def test_unmodelled_deploy_fields_are_kept_in_extra():
     deploy = one_service("deploy: {placement: {constraints: [node.role==manager]}}").deploy
     assert deploy.extra["placement"] == {"constraints": ["node.role==manager"]}
+
+
+def test_distinct_scale_and_replicas_are_an_error():
+    import pytest
+
+    from compose.errors import ConsistencyError
+
+    with pytest.raises(ConsistencyError, match="services.web.scale: .* scale 2 and deploy.replicas 3"):
+        one_service("scale: 2\ndeploy: {replicas: 3}")
+    assert one_service("scale: 3\ndeploy: {replicas: 3}").replicas == 3

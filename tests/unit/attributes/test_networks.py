@@ -80,5 +80,10 @@ def test_list_form_becomes_map():
 
 
 def test_undeclared_network_is_a_consistency_error():
-    with pytest.raises(ConsistencyError, match="services.web.networks.x: service 'web' refers to undefined network 'x'"):
+    with pytest.raises(ConsistencyError, match="services.web.networks.x: .* refers to undefined network 'x'"):
         one_service("networks: [x]")
+
+
+def test_network_mode_and_networks_cannot_be_combined():
+    with pytest.raises(ConsistencyError, match="services.web.network_mode: .* both network_mode and networks"):
+        project("services: {web: {image: x, network_mode: host, networks: [front]}}\nnetworks: {front: {}}")

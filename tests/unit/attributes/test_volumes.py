@@ -133,3 +133,14 @@ def test_consistency_error_is_located_through_marks():
     with pytest.raises(ConsistencyError) as info:
         normalize(data, project_name="p", project_dir=PROJECT_DIR, environ={}, marks=marks)
     assert str(info.value).startswith("compose.yaml:4:5 services.web.volumes[0]:")
+
+
+def test_local_bind_volume_device_is_made_absolute():
+    p = project(
+        """
+        services: {web: {image: x, volumes: ['data:/data']}}
+        volumes:
+          data: {driver: local, driver_opts: {type: none, o: bind, device: ./data}}
+        """
+    )
+    assert p.volumes["data"].driver_opts["device"] == "/project/data"

@@ -10,7 +10,7 @@ import os
 
 import pytest
 
-from runtime.errors import DigestMismatchError, RegistryError
+from runtime.errors import DigestMismatchError, ImageError, RegistryError
 from runtime.images.auth import CredentialStore
 from runtime.images.registry import RegistryClient, is_insecure
 from runtime.images.service import ImageService
@@ -53,8 +53,14 @@ def assert_store_empty(svc: ImageService) -> None:
 def test_pull_stores_verified_blobs_and_unpacks(tmp_path, fake, image):
     layout, built = image
     fake.add_image("app", "v1", layout, built)
-    info = service(tmp_path).pull(f"{fake.host}/app:v1")
+    events: list = []
+    info = service(tmp_path).pull(f"{fake.host}/app:v1", progress=events.append)
     assert info.id == built.config_digest and info.manifest_digest == built.manifest_digest
+    for digest in built.layer_digests:
+        mine = [e for e in events if e.digest == digest]
+        assert [e.phase for e in mine][0] == "waiting" and [e.phase for e in mine][-2:] == ["extracting", "done"]
+        last = [e for e in mine if e.phase == "downloading"][-1]
+        assert last.current == last.total > 0
     root = tmp_path / "root"
     for digest in (built.manifest_digest, built.config_digest, *built.layer_digests):
         stored = (root / "blobs" / "sha256" / digest.split(":")[1]).read_bytes()
@@ -186,3 +192,38 @@ def test_plain_http_only_for_loopback_or_listed_registries(monkeypatch):
     monkeypatch.setenv("DOCKYARD_INSECURE_REGISTRIES", "other.example, reg.example:5000")
     assert RegistryClient("reg.example:5000").base == "http://reg.example:5000"
     assert is_insecure("other.example:443")
+
+
+def test_connection_errors_are_retried_then_reported():
+    from tests.support.registry import free_port
+    client = RegistryClient(f"127.0.0.1:{free_port()}", retries=2, backoff=0.01)
+    with pytest.raises(RegistryError, match="ConnectError"):
+        client.ping()
+
+
+def test_oversized_config_claim_is_refused_before_download(tmp_path, fake, image):
+    layout, built = image
+    doc = json.loads(built.manifest)
+    doc["config"]["size"] = 1 << 30
+    fake.add_manifest("app", "v1", json.dumps(doc).encode(), built.media_type)
+    svc = service(tmp_path)
+    with pytest.raises(ImageError, match="claims 1073741824 bytes"):
+        svc.pull(f"{fake.host}/app:v1")
+    assert_store_empty(svc)
+    assert not any("/blobs/" in p for _, p, _ in fake.requests)
+
+
+def test_docker_manifest_list_selects_the_requested_platform(tmp_path, fake):
+    layout = Layout(tmp_path / "layout")
+    images = {p: layout.image([tar_bytes([Entry("arch", data=p.encode())])], platform=p, docker=True)
+              for p in ("linux/amd64", "linux/arm64/v8")}
+    for built in images.values():
+        fake.add_image("multi", built.manifest_digest, layout, built)
+    digest, data = layout.index(list(images.values()), docker=True)
+    fake.add_manifest("multi", "1", data, "application/vnd.docker.distribution.manifest.list.v2+json")
+    svc = service(tmp_path)
+    info = svc.pull(f"{fake.host}/multi:1", platform="linux/arm64")
+    assert (info.id, info.architecture, info.variant) == (images["linux/arm64/v8"].config_digest, "arm64", "v8")
+    assert (svc.rootfs_layers(f"{fake.host}/multi:1")[0] / "arch").read_text() == "linux/arm64/v8"
+    assert svc.inspect(info.id)["Descriptor"]["mediaType"] == "application/vnd.docker.distribution.manifest.v2+json"
+    assert digest.split(":")[1] in {p.name for p in svc.store.blobs.iterdir()}  # the list is kept with the image

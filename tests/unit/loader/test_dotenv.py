@@ -145,3 +145,45 @@ def test_env_file_options_replace_the_default_and_are_relative_to_the_working_di
     write(tmp_path / ".env", "A=1\n")
     options = LoadOptions(working_dir=tmp_path, env_files=("conf/app.env", "/etc/x.env"))
     assert env_file_paths(options, tmp_path / "project") == [tmp_path / "conf" / "app.env", Path("/etc/x.env")]
+
+
+def test_windows_line_endings():
+    assert parse("A=1\r\nB='two'\r\nC\r\n", {"C": "c"}) == {"A": "1", "B": "two", "C": "c"}
+
+
+@pytest.mark.parametrize(
+    ("line", "key", "expected"),
+    [
+        ("FOO =bar", "FOO", "bar"),
+        ('FOO="escaped\\"bar"', "FOO", 'escaped"bar'),
+        ("FOO=\"'d'\"", "FOO", "'d'"),
+        ("OPTION_A: Foo=bar", "OPTION_A", "Foo=bar"),
+        ("OPTION_A=1:B", "OPTION_A", "1:B"),
+        ("export exportFoo=2", "exportFoo", "2"),
+        ("export_FOO =2", "export_FOO", "2"),
+        ("export\tOPTION_A=2", "OPTION_A", "2"),
+        ("FOO=a\\tb", "FOO", "a\\tb"),
+        ('KEY="Z\\aZ\\bZ\\fZ\\rZ\\vZ"', "KEY", "Z\aZ\bZ\fZ\rZ\vZ"),
+        ('KEY="\\x07 \\u12e4"', "KEY", "\\x07 \\u12e4"),
+        ("FOO=foobar=", "FOO", "foobar="),
+        ("FOO=bar #", "FOO", "bar"),
+        ('FOO="bar#baz"#', "FOO", "bar#baz"),
+        ('FOO="bar\\n\\ b"', "FOO", "bar\n\\ b"),
+        ('FOO="bar\\\\r"', "FOO", "bar\\r"),
+        ('FOO="a\\${B} ${B}"', "FOO", "a${B} b"),
+    ],
+)
+def test_parsing_rules(line, key, expected):
+    assert parse(line, {"B": "b"})[key] == expected
+
+
+@pytest.mark.parametrize("text", ['KEY="', 'KEY="value\\"', "KEY='value\\'", "KEY='value\"", "lol$wut"])
+def test_malformed_lines(text):
+    with pytest.raises(ParseError):
+        parse(text)
+
+
+def test_an_env_file_that_is_a_directory_is_a_load_error(tmp_path):
+    with pytest.raises(LoadError) as info:
+        load_env_files([tmp_path], {})
+    assert str(tmp_path) in str(info.value)

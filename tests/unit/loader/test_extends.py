@@ -186,3 +186,45 @@ def test_the_marks_of_an_extended_service_point_into_the_base_file(tmp_path):
     _, marks = apply_extends(doc.data, doc.marks, filename=str(tmp_path / "c.yaml"), base_dir=tmp_path,
                              load=lambda p: read_one(p.read_text(), str(p)))
     assert str(marks[("services", "web", "image")]).endswith("base.yaml:3:12")
+
+
+# compose-go's own extends fixtures, loaded through the pipeline.
+from tests.support.paths import corpus_dir  # noqa: E402
+
+FIXTURES = corpus_dir() / "compose-go" / "loader" / "testdata"
+needs_fixtures = pytest.mark.skipif(not FIXTURES.is_dir(), reason="compose-go testdata not in the corpus")
+
+
+def load_fixture(path: Path) -> dict:
+    from compose.loader.options import LoadOptions
+    from compose.loader.pipeline import load_dict
+
+    opts = LoadOptions(working_dir=path.parent, files=(str(path),), environ={"HOME": "/root"}, project_name="t")
+    return load_dict(opts, stop_after="profiles").data
+
+
+@needs_fixtures
+def test_fixture_extends_through_a_file_that_extends_its_neighbour():
+    data = load_fixture(FIXTURES / "extends" / "withdir" / "compose.yaml")
+    assert data["services"]["test"] == {"image": "hello-world"}
+
+
+@needs_fixtures
+def test_fixture_reset_command_of_the_extended_service():
+    data = load_fixture(FIXTURES / "extends" / "reset.yaml")
+    assert data["services"]["base"] == {"image": "alpine:latest"}
+
+
+@needs_fixtures
+def test_fixture_build_context_of_a_sibling_file_stays_in_its_directory():
+    data = load_fixture(FIXTURES / "extends" / "nested.yaml")
+    assert data["services"]["with-build"] == {"build": str(FIXTURES / "extends")}
+
+
+@needs_fixtures
+def test_fixture_extending_a_service_of_another_project_directory():
+    data = load_fixture(FIXTURES / "compose-test-extends.yaml")
+    importer = data["services"]["importer"]
+    assert importer["image"] == "nginx"
+    assert importer["env_file"] == [str(FIXTURES / "subdir" / "extra.env")]
+    assert importer["volumes"] == ["/opt/data:/var/lib/mysql"]

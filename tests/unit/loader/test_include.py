@@ -68,7 +68,8 @@ def test_env_file_and_project_directory_of_an_entry(tmp_path):
             env_file: ./custom.env
     """)
     write(tmp_path / "custom.env", "VAR_NAME=value\n")
-    write(tmp_path / "module/compose.yml", 'services:\n  b: {image: alpine, environment: ["X=${VAR_NAME}"], build: .}\n')
+    write(tmp_path / "module/compose.yml",
+          'services:\n  b: {image: alpine, environment: ["X=${VAR_NAME}"], build: .}\n')
     write(tmp_path / "module/more.yml", "services:\n  b: {environment: [Y=2]}\n")
     data = load(tmp_path)
     assert data["services"]["b"]["environment"] == ["X=value", "Y=2"]
@@ -139,3 +140,38 @@ def test_extends_inside_an_included_file_is_relative_to_its_project_directory(tm
           "services:\n  included:\n    extends: {file: dir/extended.yaml, service: extended}\n")
     write(tmp_path / "dir/extended.yaml", "services:\n  extended: {image: alpine}\n")
     assert load(tmp_path)["services"] == {"included": {"image": "alpine"}}
+
+
+# compose-go's own include fixtures.
+from tests.support.paths import corpus_dir  # noqa: E402
+
+FIXTURES = corpus_dir() / "compose-go" / "loader" / "testdata"
+needs_fixtures = pytest.mark.skipif(not FIXTURES.is_dir(), reason="compose-go testdata not in the corpus")
+
+
+def load_fixture(path: Path) -> dict:
+    options = LoadOptions(working_dir=path.parent, files=(str(path),), environ={"HOME": "/root"}, project_name="t")
+    return load_dict(options, stop_after="profiles").data
+
+
+@needs_fixtures
+def test_fixture_included_paths_are_relative_to_the_included_file():
+    data = load_fixture(FIXTURES / "include" / "compose.yaml")
+    here = FIXTURES / "include"
+    assert data["services"]["included"] == {"build": str(here), "volumes": [f"{here}:/mnt"]}
+
+
+@needs_fixtures
+def test_fixture_project_directory_of_an_include_entry():
+    data = load_fixture(FIXTURES / "include" / "project-directory.yaml")
+    service = data["services"]["service"]
+    subdir = FIXTURES / "subdir"
+    assert service["build"]["context"] == str(subdir)
+    assert service["volumes"][0]["source"] == str(subdir / "compose-test-extends-imported.yaml")
+    assert service["env_file"] == [str(subdir / "extra.env")]
+
+
+@needs_fixtures
+def test_fixture_include_cycle():
+    with pytest.raises(LoadError, match="include cycle detected"):
+        load_fixture(FIXTURES / "compose-include-cycle.yaml")

@@ -76,7 +76,8 @@ def test_depending_on_a_disabled_service_is_an_error_naming_the_fix():
 
 
 def test_an_optional_dependency_on_a_disabled_service_is_dropped_with_a_warning():
-    text = ("services:\n  web:\n    image: w\n    depends_on:\n      db: {condition: service_started, required: false}\n"
+    text = ("services:\n  web:\n    image: w\n    depends_on:\n"
+            "      db: {condition: service_started, required: false}\n"
             "      cache: {condition: service_started}\n  db: {image: d, profiles: [data]}\n  cache: {image: c}\n")
     doc = read_one(text)
     sel = select_profiles(doc.data, doc.marks, profiles=[])

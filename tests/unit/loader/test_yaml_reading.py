@@ -308,9 +308,16 @@ def test_tabs_get_a_specific_hint():
     assert "tab" in error.hint
 
 
-def test_undefined_alias_is_a_parse_error():
+def test_undefined_alias_is_a_parse_error_naming_it():
     error = parse_error("a: *nope\n")
     assert error.mark == Mark("compose.yaml", 1, 4)
+    assert "*nope" in error.message and "&" in error.hint
+
+
+def test_an_unquoted_colon_space_in_a_value_hints_at_quoting():
+    error = parse_error("services:\n  web:\n    command: echo a: b\n")
+    assert error.mark.line == 3
+    assert "quote" in error.hint
 
 
 def test_control_characters_are_a_parse_error_with_position():

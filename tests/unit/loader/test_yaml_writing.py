@@ -17,6 +17,11 @@ def test_block_style_two_space_indent_and_indented_lists():
     assert text == "services:\n  web:\n    image: nginx\n    command:\n      - echo\n      - hi\n"
 
 
+def test_lists_of_mappings():
+    text = dump_yaml({"ports": [{"mode": "ingress", "target": 80}, {"target": 81}]})
+    assert text == "ports:\n  - mode: ingress\n    target: 80\n  - target: 81\n"
+
+
 def test_key_order_is_insertion_order():
     assert dump_yaml({"b": 1, "a": 2}) == "b: 1\na: 2\n"
 

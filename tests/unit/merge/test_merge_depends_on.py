@@ -33,3 +33,15 @@ def test_network_aliases_are_unique():
 def test_models_short_and_long_syntax_merge_by_name():
     got = merged("services: {t: {models: [llm]}}", "services: {t: {models: {vision: {endpoint_var: V}}}}")
     assert got["services"]["t"]["models"] == {"llm": None, "vision": {"endpoint_var": "V"}}
+
+
+def test_a_null_override_keeps_the_base_entries_in_mapping_form():
+    got = merged("services: {t: {networks: [runtime], depends_on: [db]}}",
+                 "services: {t: {networks: null, depends_on: null}}")
+    assert got["services"]["t"]["networks"] == {"runtime": None}
+    assert got["services"]["t"]["depends_on"] == {"db": {"condition": "service_started", "required": True}}
+
+
+def test_a_null_base_takes_the_override_entries():
+    got = merged("services: {t: {models: null}}", "services: {t: {models: [llm]}}")
+    assert got["services"]["t"]["models"] == {"llm": None}

@@ -31,7 +31,10 @@ def test_bare_key_replaces_the_valued_one():
     assert env("[A=1]", "[A]") == ["A"]
 
 
-@pytest.mark.parametrize("value,text", [(1, "A=1"), (True, "A=true"), (1.5, "A=1.5"), (2.0, "A=2")])
+SCALARS = [(1, "A=1"), ("true", "A=true"), (1.5, "A=1.5"), ("2.0", "A=2"), ("1e6", "A=1e+06"), ("0.00001", "A=1e-05")]
+
+
+@pytest.mark.parametrize("value,text", SCALARS)
 def test_scalars_are_printed_like_compose_go(value, text):
     assert env("{B: b}", f"{{A: {value}}}") == ["B=b", text]
 

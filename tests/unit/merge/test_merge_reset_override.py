@@ -62,3 +62,9 @@ def test_reset_of_keys_the_base_holds_as_key_value_list():
     assert data["services"]["foo"]["environment"] == ["KEEP=ME"]
     assert data["services"]["foo"]["labels"] == ["b=2"]
     assert str(marks[("services", "foo", "environment", 0)]).startswith("b.yml:")
+
+
+def test_a_whole_service_can_be_reset_or_replaced():
+    got = merged("services: {a: {image: a, user: u}, b: {image: b, user: u}, c: {image: c}}",
+                 "services:\n  a: !reset\n  b: !override {image: b2}\n")
+    assert got == {"services": {"b": {"image": "b2"}, "c": {"image": "c"}}}

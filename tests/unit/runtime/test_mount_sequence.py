@@ -47,30 +47,42 @@ def test_default_mount_sequence_follows_docker_order(tmp_path):
         ("/dev", "tmpfs", sc.MS_NOSUID | sc.MS_STRICTATIME, "mode=755,size=65536k"),
         ("/dev/pts", "devpts", sc.MS_NOSUID | sc.MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620,gid=5"),
         ("/sys", "sysfs", NOSUID_NODEV_NOEXEC | sc.MS_RDONLY, None),
-        ("/sys/fs/cgroup", "tmpfs", NOSUID_NODEV_NOEXEC, "mode=755"),
-        ("/sys/fs/cgroup/cpu", "cgroup", NOSUID_NODEV_NOEXEC | sc.MS_RDONLY, "cpu"),
-        ("/sys/fs/cgroup/memory", "cgroup", NOSUID_NODEV_NOEXEC | sc.MS_RDONLY, "memory"),
-        ("/sys/fs/cgroup", None, sc.MS_BIND | sc.MS_REMOUNT | NOSUID_NODEV_NOEXEC | sc.MS_RDONLY, None),
         ("/dev/mqueue", "mqueue", NOSUID_NODEV_NOEXEC, None),
         ("/dev/shm", "tmpfs", NOSUID_NODEV_NOEXEC, "mode=1777,size=67108864"),
-        *[m for n in ("hostname", "hosts", "resolv.conf") for m in (
-            (f"/etc/{n}", None, sc.MS_BIND | sc.MS_REC, None), (f"/etc/{n}", None, sc.MS_PRIVATE | sc.MS_REC, None))],
+        *[(f"/etc/{n}", None, sc.MS_BIND | sc.MS_REC, None) for n in ("hostname", "hosts", "resolv.conf")],
         ("/proc/acpi", "tmpfs", sc.MS_RDONLY, "size=0"),
         ("/proc/keys", None, sc.MS_BIND, None),
         ("/sys/firmware", "tmpfs", sc.MS_RDONLY, "size=0"),
         ("/proc/sys", None, sc.MS_BIND | sc.MS_REC, None),
         ("/proc/sys", None, sc.MS_BIND | sc.MS_REMOUNT | sc.MS_RDONLY | NOSUID_NODEV_NOEXEC | sc.MS_REC, None),
+        ("/sys/fs/cgroup", "tmpfs", NOSUID_NODEV_NOEXEC, "mode=755"),
+        ("/sys/fs/cgroup/cpu", "cgroup", NOSUID_NODEV_NOEXEC | sc.MS_RDONLY, "cpu"),
+        ("/sys/fs/cgroup/memory", "cgroup", NOSUID_NODEV_NOEXEC | sc.MS_RDONLY, "memory"),
+        ("/sys/fs/cgroup", None, sc.MS_BIND | sc.MS_REMOUNT | NOSUID_NODEV_NOEXEC | sc.MS_RDONLY, None),
     ]
 
 
-def test_etc_files_are_bound_from_the_container_dir_then_made_private(tmp_path):
+def test_etc_files_are_bound_from_the_container_dir(tmp_path):
     spec = _spec(tmp_path)
     fake = _run(spec)
     calls = [c.args for c in fake.calls if c.op == "mount" and c.args[1] == "/etc/hosts"]
-    assert calls == [
-        (f"{spec.rootfs.container_dir}/hosts", "/etc/hosts", None, sc.MS_BIND | sc.MS_REC, None),
-        (None, "/etc/hosts", None, sc.MS_PRIVATE | sc.MS_REC, None),
-    ]
+    assert calls == [(f"{spec.rootfs.container_dir}/hosts", "/etc/hosts", None, sc.MS_BIND | sc.MS_REC, None)]
+
+
+def test_shared_propagation_is_set_on_request(tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    fake = _run(_spec(tmp_path, mounts=(Mount("bind", "/data", str(src), propagation="rshared"),)))
+    assert [m[2] for m in fake.mounts() if m[0] == "/data"] == [sc.MS_BIND | sc.MS_REC, sc.MS_SHARED | sc.MS_REC]
+
+
+def test_the_cgroup_is_joined_just_before_its_mounts(tmp_path):
+    spec = _spec(tmp_path)
+    fake = RecordingSyscalls(str(spec.rootfs.merged))
+    setup.prepare(fake, setup.RootfsPlan(spec, V1_CGROUPS), join_cgroup=lambda: fake._rec("join"))
+    ops = [c.op if c.op != "mount" else c.args[1] for c in fake.calls if c.op in ("mount", "join")]
+    assert ops[ops.index("join") - 1: ops.index("join") + 3] == ["/proc/sys", "join", "/sys/fs/cgroup",
+                                                                  "/sys/fs/cgroup/cpu"]
 
 
 def test_pivot_root_comes_after_every_mount_and_detaches_the_old_root(tmp_path):
@@ -109,8 +121,7 @@ def test_readonly_bind_is_remounted_readonly(tmp_path):
     src.mkdir()
     fake = _run(_spec(tmp_path, mounts=(Mount("bind", "/data", str(src), readonly=True),)))
     data = [(m[1], m[2]) for m in fake.mounts() if m[0] == "/data"]
-    assert data == [(None, sc.MS_BIND | sc.MS_REC), (None, sc.MS_BIND | sc.MS_REMOUNT | sc.MS_RDONLY | sc.MS_REC),
-                    (None, sc.MS_PRIVATE | sc.MS_REC)]
+    assert data == [(None, sc.MS_BIND | sc.MS_REC), (None, sc.MS_BIND | sc.MS_REMOUNT | sc.MS_RDONLY | sc.MS_REC)]
 
 
 def test_tmpfs_mount_gets_size_and_mode(tmp_path):

@@ -1,0 +1,142 @@
+"""Container output for ``logs`` and attached ``up``: a time-ordered snapshot, or a live follow that picks up
+restarts, recreated containers and new replicas, and reports exits."""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from compose import labels as L
+from compose.observe import is_oneoff, number_of, service_of
+from compose.options import LogsOptions
+
+ACTIVE = ("running", "paused", "restarting")
+
+
+@dataclass(frozen=True)
+class Line:
+    """One output line with who wrote it: ``prefix`` is ``service-n`` (the name column of attached output)."""
+
+    prefix: str
+    service: str
+    container: str
+    time: str
+    stream: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Exited:
+    """A watched container stopped (``code``), as attached ``up`` reports it."""
+
+    prefix: str
+    service: str
+    container: str
+    code: int
+
+
+def prefix_of(info: Any) -> str:
+    return f"{service_of(info)}-{number_of(info)}"
+
+
+class Logs:
+    """The output of a project's containers, optionally limited to ``services`` (and replica ``index``)."""
+
+    def __init__(self, rt: Any, project: str, opts: LogsOptions = LogsOptions(), *, poll: float = 0.5) -> None:
+        self.rt = rt
+        self.project = project
+        self.opts = opts
+        self.poll = poll
+        self._infos: dict[str, Any] = {}
+
+    def targets(self) -> list[Any]:
+        infos = self.rt.containers(labels={L.PROJECT: self.project}, all=True)
+        return [c for c in infos if (not self.opts.services or service_of(c) in self.opts.services)
+                and (self.opts.index is None or number_of(c) == self.opts.index) and not is_oneoff(c)]
+
+    def _line(self, raw: Any) -> Line | None:
+        info = self._infos.get(raw.container) or next(
+            (i for k, i in self._infos.items() if k.startswith(raw.container) or i.name == raw.container), None)
+        if info is None:
+            return None
+        return Line(prefix_of(info), service_of(info), info.name, raw.time, raw.stream, raw.text)
+
+    def snapshot(self) -> list[Line]:
+        """Everything logged so far, merged in time order (``tail`` lines per container)."""
+        infos = self.targets()
+        self._infos = {c.id: c for c in infos}
+        if not infos:
+            return []
+        raw = self.rt.logs([c.id for c in infos], follow=False, tail=self.opts.tail, since=self.opts.since,
+                           until=self.opts.until)
+        lines = [line for line in (self._line(r) for r in raw) if line is not None]
+        return sorted(lines, key=lambda line: line.time)
+
+    def follow(self, stop: threading.Event, *, report_exits: bool = False, end_when_all_exited: bool = False,
+               tail: int | None = None) -> Iterator[Line | Exited]:
+        """Lines as they come until ``stop`` is set (or, with ``end_when_all_exited``, everything stopped)."""
+        out: queue.Queue = queue.Queue()
+        done = threading.Event()
+        watcher = threading.Thread(target=self._watch, args=(out, stop, done, report_exits, end_when_all_exited,
+                                                             self.opts.tail if tail is None else tail), daemon=True)
+        watcher.start()
+        try:
+            while not stop.is_set():
+                try:
+                    item = out.get(timeout=0.1)
+                except queue.Empty:
+                    if done.is_set() and out.empty():
+                        return
+                    continue
+                if item is None:
+                    return
+                yield item
+        finally:
+            stop.set()
+
+    def _watch(self, out: queue.Queue, stop: threading.Event, done: threading.Event, report_exits: bool,
+               end_when_all_exited: bool, tail: int | None) -> None:
+        followed: set[str] = set()
+        states: dict[str, str] = {}
+        quiet_polls = 0
+        first = True
+        try:
+            while not stop.is_set():
+                infos = self.targets()
+                for info in infos:
+                    self._infos[info.id] = info
+                    if info.id not in followed:
+                        followed.add(info.id)
+                        self._start_follower(info, out, stop, tail if first else None)
+                    before = states.get(info.id)
+                    if report_exits and before in ACTIVE and info.state in ("exited", "dead"):
+                        out.put(Exited(prefix_of(info), service_of(info), info.name, info.exit_code or 0))
+                    states[info.id] = info.state
+                first = False
+                stopped = infos and all(c.state not in ACTIVE for c in infos)
+                quiet_polls = quiet_polls + 1 if stopped else 0
+                if end_when_all_exited and quiet_polls >= 2:
+                    stop.wait(self.poll)  # let followers flush the last lines
+                    out.put(None)
+                    return
+                stop.wait(self.poll)
+        finally:
+            done.set()
+
+    def _start_follower(self, info: Any, out: queue.Queue, stop: threading.Event, tail: int | None) -> None:
+        def run() -> None:
+            try:
+                for raw in self.rt.logs([info.id], follow=True, tail=tail, since=self.opts.since,
+                                        until=self.opts.until, stop=stop):
+                    line = self._line(raw)
+                    if line is not None:
+                        out.put(line)
+                    if stop.is_set():
+                        return
+            except Exception:  # noqa: BLE001 - a container removed while followed just ends its stream
+                return
+
+        threading.Thread(target=run, daemon=True).start()

@@ -1,0 +1,274 @@
+"""Service -> runtime specs (ContainerSpec, NetworkSpec, VolumeSpec). PURE: no I/O, no clock.
+
+Names follow Docker Compose: containers ``<project>-<service>-<n>``, networks ``<project>_<key>`` and volumes
+``<project>_<key>`` (the loader already put the final names on ``Network.name`` / ``Volume.name``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from compose import labels as L
+from compose.loader.canonical_values import parse_bytes, split_command
+from compose.model import Healthcheck, Mount, Network, Project, Service, Volume
+from runtime import (
+    ContainerSpec,
+    HealthcheckSpec,
+    LogSpec,
+    MountSpec,
+    NetworkAttachment,
+    NetworkSpec,
+    PortSpec,
+    ResourceSpec,
+    RestartSpec,
+    VolumeSpec,
+)
+
+DOCKYARD_VERSION = "dockyard-0.1.0"
+UNHEALTHY_LABEL = "dockyard.restart-on-unhealthy"
+
+
+def image_of(project: str, service: Service) -> str:
+    """The image a service runs: ``image``, else the name compose gives a built image (``<project>-<service>``)."""
+    return service.image or f"{project}-{service.name}"
+
+
+def container_name_of(project: str, service: Service, number: int) -> str:
+    return service.container_name or L.container_name(project, service.name, number)
+
+
+def depends_on_label(service: Service) -> str:
+    """Docker Compose's ``com.docker.compose.depends_on``: ``db:service_healthy:false,...``."""
+    return ",".join(f"{d.service}:{d.condition}:{str(d.restart).lower()}" for d in service.depends_on)
+
+
+def container_labels(project: Project, service: Service, number: int, *, oneoff: bool = False) -> dict[str, str]:
+    out = dict(service.labels)
+    out.update(L.service_labels(project.name, service.name, number, hash_=service.config_hash, oneoff=oneoff,
+                                depends_on=depends_on_label(service)))
+    out[L.VERSION] = DOCKYARD_VERSION
+    out[L.IMAGE] = image_of(project.name, service)
+    if project.working_dir:
+        out[L.WORKING_DIR] = project.working_dir
+    return out
+
+
+def _command(value: str | tuple[str, ...] | None) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    return tuple(split_command(value if isinstance(value, str) else list(value)))
+
+
+def _mount(project: Project, mount: Mount) -> MountSpec:
+    if mount.type == "volume":
+        source = mount.source
+        if source and source in project.volumes:
+            source = project.volumes[source].name
+        nocopy = bool(mount.volume and mount.volume.nocopy)
+        return MountSpec("volume", mount.target, source, mount.read_only, nocopy=nocopy)
+    if mount.type == "tmpfs":
+        size = mount.tmpfs.size if mount.tmpfs else None
+        mode = mount.tmpfs.mode if mount.tmpfs else None
+        return MountSpec("tmpfs", mount.target, None, mount.read_only, tmpfs_size=size, tmpfs_mode=mode)
+    bind = mount.bind
+    return MountSpec(
+        "bind", mount.target, mount.source, mount.read_only,
+        propagation=(bind.propagation if bind and bind.propagation else "rprivate"),
+        create_host_path=bool(bind.create_host_path) if bind else True,
+    )
+
+
+def _tmpfs(entry: str) -> MountSpec:
+    target, _, opts = entry.partition(":")
+    size = None
+    for opt in filter(None, opts.split(",")):
+        key, _, value = opt.partition("=")
+        if key == "size" and value:
+            size = parse_bytes(value)
+    return MountSpec("tmpfs", target, tmpfs_size=size)
+
+
+def mounts_of(project: Project, service: Service) -> tuple[MountSpec, ...]:
+    return tuple(_mount(project, m) for m in service.mounts) + tuple(_tmpfs(t) for t in service.tmpfs)
+
+
+def _ports(service: Service) -> tuple[PortSpec, ...]:
+    out: list[PortSpec] = []
+    for port in service.ports:
+        published = port.published_range()
+        host_port = published[0] if published else 0
+        out.append(PortSpec(port.target, host_port, port.protocol, port.host_ip or "0.0.0.0"))
+    return tuple(out)
+
+
+def _network_mode(project: str, service: Service, resolve: Mapping[str, str]) -> str:
+    mode = service.network_mode
+    if not mode:
+        return "bridge"
+    if mode.startswith("service:"):
+        target = mode[len("service:"):]
+        return f"container:{resolve.get(target) or L.container_name(project, target, 1)}"
+    return "bridge" if mode == "default" else mode
+
+
+def _attachments(project: Project, service: Service, name: str) -> tuple[NetworkAttachment, ...]:
+    out = []
+    for net in service.networks:
+        network = project.networks.get(net.name)
+        aliases = tuple(dict.fromkeys((service.name, name, *net.aliases)))
+        out.append(NetworkAttachment(network.name if network else net.name, aliases, net.ipv4_address,
+                                     net.mac_address, net.priority, net.gw_priority))
+    return tuple(sorted(out, key=lambda a: -a.priority))
+
+
+def restart_of(service: Service) -> RestartSpec:
+    """``restart:`` wins; else ``deploy.restart_policy`` (condition none/on-failure/any)."""
+    on_unhealthy = _restart_on_unhealthy(service)
+    if service.restart:
+        name, _, count = service.restart.partition(":")
+        return RestartSpec(name, int(count or 0), on_unhealthy=on_unhealthy)
+    policy = service.deploy.restart_policy if service.deploy else None
+    if policy is None:
+        return RestartSpec(on_unhealthy=on_unhealthy)
+    name = {"none": "no", "on-failure": "on-failure", "any": "always"}.get(policy.condition, "always")
+    return RestartSpec(name, policy.max_attempts or 0, policy.delay, policy.window, on_unhealthy)
+
+
+def _restart_on_unhealthy(service: Service) -> bool:
+    ext = service.extra.get("x-dockyard") if service.extra else None
+    if isinstance(ext, Mapping) and ext.get("restart_on_unhealthy") is not None:
+        return str(ext.get("restart_on_unhealthy")).lower() in ("1", "true", "yes")
+    return str(service.labels.get(UNHEALTHY_LABEL, "")).lower() in ("1", "true", "yes")
+
+
+def healthcheck_of(check: Healthcheck | None) -> HealthcheckSpec | None:
+    """None: use the image's HEALTHCHECK. An empty ``test`` keeps the image's test with these timings."""
+    if check is None or check.disabled:
+        return None
+    d = HealthcheckSpec(test=())
+    return HealthcheckSpec(
+        test=tuple(check.test),
+        interval=d.interval if check.interval is None else check.interval,
+        timeout=d.timeout if check.timeout is None else check.timeout,
+        retries=d.retries if check.retries is None else check.retries,
+        start_period=d.start_period if check.start_period is None else check.start_period,
+        start_interval=d.start_interval if check.start_interval is None else check.start_interval,
+    )
+
+
+def _logging(service: Service) -> LogSpec:
+    if service.logging is None:
+        return LogSpec()
+    opts = service.logging.options
+    size = parse_bytes(opts["max-size"]) if opts.get("max-size") else None
+    files = int(opts["max-file"]) if opts.get("max-file") else None
+    return LogSpec(service.logging.driver or "json-file", size, files)
+
+
+def _resources(service: Service) -> ResourceSpec:
+    limits = service.deploy.limits if service.deploy else None
+    reservations = service.deploy.reservations if service.deploy else None
+    return ResourceSpec(
+        memory=service.mem_limit or (limits.memory if limits else None),
+        memory_swap=service.memswap_limit,
+        memory_reservation=service.mem_reservation or (reservations.memory if reservations else None),
+        cpus=service.cpus or (limits.cpus if limits else None),
+        cpu_shares=service.cpu_shares,
+        pids_limit=service.pids_limit or (limits.pids if limits else None),
+        shm_size=service.shm_size,
+    )
+
+
+def container_spec(
+    project: Project, service: Service, number: int, *, resolve: Mapping[str, str] | None = None,
+    oneoff: bool = False, name: str | None = None,
+) -> ContainerSpec:
+    """The container for replica ``number`` of ``service``. ``resolve`` maps service -> a container name for
+    ``network_mode``/``ipc``/``pid: service:x``."""
+    resolve = resolve or {}
+    cname = name or (L.container_name(project.name, service.name, number, oneoff=True) if oneoff
+                     else container_name_of(project.name, service, number))
+    mode = _network_mode(project.name, service, resolve)
+    return ContainerSpec(
+        name=cname,
+        image=image_of(project.name, service),
+        command=_command(service.command),
+        entrypoint=_command(service.entrypoint),
+        environment=tuple((k, v) for k, v in service.environment.items() if v is not None),
+        user=service.user,
+        group_add=service.group_add,
+        working_dir=service.working_dir,
+        hostname=service.hostname,
+        domainname=service.domainname,
+        labels=tuple(sorted(container_labels(project, service, number, oneoff=oneoff).items())),
+        mounts=mounts_of(project, service),
+        network_mode=mode,
+        networks=_attachments(project, service, cname) if mode == "bridge" else (),
+        ports=_ports(service),
+        dns=service.dns,
+        dns_search=service.dns_search,
+        dns_opt=service.dns_opt,
+        extra_hosts=service.extra_hosts,
+        ipc=_namespace(service.ipc, project.name, resolve),
+        pid=_namespace(service.pid, project.name, resolve),
+        cap_add=service.cap_add,
+        cap_drop=service.cap_drop,
+        privileged=service.privileged,
+        security_opt=service.security_opt,
+        read_only=service.read_only,
+        resources=_resources(service),
+        ulimits=tuple((u.name, u.soft, u.hard) for u in service.ulimits),
+        sysctls=tuple(service.sysctls.items()),
+        init=bool(service.init),
+        tty=service.tty,
+        stdin_open=service.stdin_open,
+        stop_signal=service.stop_signal,
+        stop_grace_period=service.stop_grace_period,
+        restart=restart_of(service),
+        healthcheck=healthcheck_of(service.healthcheck),
+        healthcheck_disabled=bool(service.healthcheck and service.healthcheck.disabled),
+        logging=_logging(service),
+    )
+
+
+def _namespace(value: str | None, project: str, resolve: Mapping[str, str]) -> str | None:
+    if value and value.startswith("service:"):
+        target = value[len("service:"):]
+        return f"container:{resolve.get(target) or L.container_name(project, target, 1)}"
+    return value
+
+
+def network_spec(project: Project, network: Network) -> NetworkSpec:
+    config = (network.ipam.get("config") or [{}])[0] if network.ipam else {}
+    mtu = network.driver_opts.get("com.docker.network.driver.mtu")
+    labels = {**network.labels, L.PROJECT: project.name, L.NETWORK: network.key, L.VERSION: DOCKYARD_VERSION}
+    return NetworkSpec(
+        name=network.name,
+        driver=network.driver or "bridge",
+        internal=network.internal,
+        attachable=network.attachable,
+        enable_ipv6=bool(network.enable_ipv6),
+        labels=tuple(sorted(labels.items())),
+        subnet=config.get("subnet"),
+        ip_range=config.get("ip_range"),
+        gateway=config.get("gateway"),
+        mtu=int(mtu) if mtu else None,
+        bridge_name=network.driver_opts.get("com.docker.network.bridge.name"),
+    )
+
+
+def volume_spec(project: Project, volume: Volume) -> VolumeSpec:
+    labels = {**volume.labels, L.PROJECT: project.name, L.VOLUME: volume.key, L.VERSION: DOCKYARD_VERSION}
+    return VolumeSpec(volume.name, volume.driver or "local", tuple(sorted(labels.items())),
+                      tuple(sorted(volume.driver_opts.items())))
+
+
+def used_networks(project: Project) -> list[str]:
+    """Keys of networks the project's services attach to, in declaration order."""
+    used = {n.name for s in project.services.values() if not s.network_mode for n in s.networks}
+    return [key for key in project.networks if key in used]
+
+
+def used_volumes(project: Project) -> list[str]:
+    """Keys of top-level volumes used by the services (all declared volumes, like docker compose)."""
+    return list(project.volumes)

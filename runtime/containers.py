@@ -1,0 +1,218 @@
+"""Container records on disk: ``$DOCKYARD_ROOT/containers/<id>/state.json``, a name index, lookups by id, prefix
+or name, and the status state machine (which verbs a status allows).
+
+A record is a plain dict (JSON); ``update`` changes it under the container's lock, so the CLI and a container's
+holder never lose each other's writes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import secrets
+import time
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+from runtime.errors import ContainerError, ContainerNotFoundError, StateError
+from runtime.state import atomic_write, file_lock
+from runtime.types import ContainerInfo, HealthInfo, PortInfo
+
+Record = dict[str, Any]
+
+CREATED, RUNNING, PAUSED, RESTARTING, EXITED, DEAD, REMOVING = (
+    "created", "running", "paused", "restarting", "exited", "dead", "removing")
+STATES = (CREATED, RUNNING, PAUSED, RESTARTING, EXITED, DEAD, REMOVING)
+NAME_RE = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_.-]*$")
+LOG_NAME = "container-json.log"
+
+
+def can_start(state: str) -> bool:
+    return state in (CREATED, EXITED, DEAD)
+
+
+def can_stop(state: str) -> bool:
+    return state in (RUNNING, PAUSED, RESTARTING)
+
+
+def can_pause(state: str) -> bool:
+    return state == RUNNING
+
+
+def can_unpause(state: str) -> bool:
+    return state == PAUSED
+
+
+def can_remove(state: str, force: bool) -> bool:
+    return force or state in (CREATED, EXITED, DEAD)
+
+
+def is_active(state: str) -> bool:
+    """A process exists (or is about to, while restarting)."""
+    return state in (RUNNING, PAUSED, RESTARTING)
+
+
+def now_rfc3339() -> str:
+    ns = time.time_ns()
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(ns // 10**9)) + f".{ns % 10**9:09d}Z"
+
+
+def new_id() -> str:
+    while True:
+        cid = secrets.token_hex(32)
+        if not cid[:12].isdigit():  # a short id must never look like a number
+            return cid
+
+
+def check_name(name: str) -> None:
+    if not NAME_RE.match(name) or len(name) > 255:
+        raise ContainerError(f"create container {name!r}: invalid name; use letters, digits, '_', '.', '-' "
+                             "and start with a letter or digit")
+
+
+class ContainerStore:
+    """All container records under one DOCKYARD_ROOT."""
+
+    def __init__(self, root: Path | str) -> None:
+        self.dir = Path(root) / "containers"
+        self.names = self.dir / ".names"
+
+    def cdir(self, cid: str) -> Path:
+        return self.dir / cid
+
+    def log_path(self, cid: str) -> Path:
+        return self.dir / cid / LOG_NAME
+
+    @contextlib.contextmanager
+    def _index_lock(self) -> Iterator[None]:
+        with file_lock(self.dir / ".lock"):
+            yield
+
+    def lock(self, cid: str):  # noqa: ANN201 - a context manager
+        return file_lock(self.dir / cid / ".lock")
+
+    # -- create / remove ------------------------------------------------------------------------------------
+    def add(self, record: Record) -> None:
+        """Write a new record, reserving its name (ContainerError if the name is taken)."""
+        check_name(record["name"])
+        with self._index_lock():
+            holder = self.names / record["name"]
+            if holder.exists():
+                other = holder.read_text().strip()
+                if (self.dir / other / "state.json").exists():
+                    raise ContainerError(
+                        f'create container {record["name"]}: the name is already in use by container {other[:12]}; '
+                        "remove that container or pick another name")
+            self.cdir(record["id"]).mkdir(parents=True, exist_ok=False)
+            self._write(record)
+            atomic_write(holder, record["id"].encode())
+
+    def delete(self, cid: str, name: str) -> None:
+        import shutil
+
+        with self._index_lock():
+            holder = self.names / name
+            with contextlib.suppress(FileNotFoundError):
+                if holder.read_text().strip() == cid:
+                    holder.unlink()
+            shutil.rmtree(self.cdir(cid), ignore_errors=True)
+
+    # -- read / write ---------------------------------------------------------------------------------------
+    def _write(self, record: Record) -> None:
+        atomic_write(self.cdir(record["id"]) / "state.json", json.dumps(record, sort_keys=True).encode())
+
+    def read(self, cid: str) -> Record:
+        try:
+            return json.loads((self.cdir(cid) / "state.json").read_text())
+        except (FileNotFoundError, NotADirectoryError):
+            raise ContainerNotFoundError(f"no such container: {cid}") from None
+        except ValueError as exc:
+            raise StateError(f"read state of container {cid[:12]}: corrupt state.json ({exc}); remove it with "
+                             "`dockyard container rm -f`") from exc
+
+    def update(self, cid: str, change: Callable[[Record], None]) -> Record:
+        """Apply ``change`` to the record under the container's lock; return the new record."""
+        with self.lock(cid):
+            record = self.read(cid)
+            change(record)
+            self._write(record)
+        return record
+
+    def ids(self) -> list[str]:
+        if not self.dir.is_dir():
+            return []
+        return sorted(p.name for p in self.dir.iterdir() if (p / "state.json").exists())
+
+    def all(self) -> list[Record]:
+        out = []
+        for cid in self.ids():
+            with contextlib.suppress(ContainerNotFoundError, StateError):
+                out.append(self.read(cid))
+        return out
+
+    def resolve(self, ref: str) -> str:
+        """An id from a full id, a unique id prefix or a name."""
+        if not ref:
+            raise ContainerNotFoundError("no such container: (empty name)")
+        if NAME_RE.match(ref):
+            holder = self.names / ref
+            with contextlib.suppress(FileNotFoundError):
+                cid = holder.read_text().strip()
+                if (self.dir / cid / "state.json").exists():
+                    return cid
+        if (self.dir / ref / "state.json").exists():
+            return ref
+        matches = [cid for cid in self.ids() if cid.startswith(ref)]
+        if len(matches) == 1:
+            return matches[0]
+        if len(matches) > 1:
+            raise ContainerError(f"container reference {ref!r} is ambiguous ({len(matches)} containers match); "
+                                 "use more characters of the id or the name")
+        raise ContainerNotFoundError(f"no such container: {ref}")
+
+
+def pid_alive(pid: int | None, start_time: int | None) -> bool:
+    """Is ``pid`` still the process we recorded (same start time), not a reused pid?"""
+    if not pid:
+        return False
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            fields = fh.read().rsplit(b")", 1)[1].split()
+    except (FileNotFoundError, ProcessLookupError, IndexError):
+        return False
+    if fields[0] == b"Z":
+        return False
+    return start_time is None or int(fields[19]) == start_time
+
+
+def pid_start_time(pid: int) -> int | None:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            return int(fh.read().rsplit(b")", 1)[1].split()[19])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def to_info(rec: Record) -> ContainerInfo:
+    health = rec.get("health")
+    return ContainerInfo(
+        id=rec["id"], name=rec["name"], image=rec["image"], image_id=rec["image_id"],
+        command=tuple(rec.get("command", ())), labels=tuple(sorted(rec.get("labels", {}).items())),
+        state=rec["state"], created=rec["created"], started_at=rec.get("started_at"),
+        finished_at=rec.get("finished_at"), exit_code=rec.get("exit_code"), oom_killed=rec.get("oom_killed", False),
+        pid=rec.get("pid") if is_active(rec["state"]) else None, restart_count=rec.get("restart_count", 0),
+        health=HealthInfo(health["status"], health.get("failing_streak", 0), tuple(health.get("log", ())))
+        if health else None,
+        ports=tuple(PortInfo(**p) for p in rec.get("ports", ())),
+        networks=tuple((n["network"], n["ip"]) for n in rec.get("endpoints", ())),
+    )
+
+
+def new_record(cid: str, name: str, image: str, image_id: str, labels: dict[str, str]) -> Record:
+    return {"id": cid, "name": name, "image": image, "image_id": image_id, "labels": labels, "state": CREATED,
+            "created": now_rfc3339(), "command": [], "restart_count": 0, "exit_code": None, "started_at": None,
+            "finished_at": None, "pid": None, "pid_start": None, "holder_pid": None, "holder_start": None,
+            "stop_requested": False, "oom_killed": False, "anonymous_volumes": [], "volumes": [], "endpoints": [],
+            "ports": [], "netns": None, "health": None, "host_pid": os.getpid()}

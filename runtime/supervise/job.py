@@ -1,0 +1,107 @@
+"""What a monitor is told (one JSON job file per container) and what it records (one JSON state file each).
+
+A monitor watches a directory: ``<dir>/<name>.json`` is a job, ``<dir>/<name>.stop`` asks it to stop that
+container (a user stop: no restart), ``<dir>/<name>.state.json`` is the state it keeps (atomic writes), and
+``<dir>/monitor.pid`` names the monitor. Callers write jobs with ``write_job`` and then ``notify`` the monitor.
+Only ``os``/``json`` here: the monitor must stay lean.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+JOB_SUFFIX = ".json"
+STATE_SUFFIX = ".state.json"
+STOP_SUFFIX = ".stop"
+PIDFILE = "monitor.pid"
+
+
+def job_path(directory: str, name: str) -> str:
+    return os.path.join(directory, name + JOB_SUFFIX)
+
+
+def state_path(directory: str, name: str) -> str:
+    return os.path.join(directory, name + STATE_SUFFIX)
+
+
+def stop_path(directory: str, name: str) -> str:
+    return os.path.join(directory, name + STOP_SUFFIX)
+
+
+def write_json(path: str, data: dict) -> None:
+    """Readers see the old or the new content, never a torn file (temp + fsync + rename)."""
+    tmp = f"{path}.{os.getpid()}.tmp"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o644)
+    try:
+        os.write(fd, json.dumps(data, indent=1, sort_keys=True).encode())
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.replace(tmp, path)
+
+
+def read_json(path: str) -> dict | None:
+    try:
+        with open(path, "rb") as fh:
+            return json.loads(fh.read())
+    except (FileNotFoundError, ValueError):
+        return None
+
+
+def write_job(directory: str, name: str, job: dict) -> None:
+    """Add or replace a container's job. Keys: argv, env, cwd, log_path, log {driver, options}, restart (text) or
+    deploy_restart {condition, delay, max_attempts, window}, health {test, interval, ...} (optional),
+    restart_on_unhealthy (bool), stop_signal (int), stop_timeout (s), starter ("module:function", optional)."""
+    os.makedirs(directory, exist_ok=True)
+    write_json(job_path(directory, name), {**job, "name": name})
+
+
+def request_stop(directory: str, name: str, timeout: float = 10.0) -> None:
+    """Ask the monitor to stop ``name`` as a user stop (never restarted); call ``notify`` afterwards."""
+    write_json(stop_path(directory, name), {"timeout": timeout})
+
+
+def clear_stop(directory: str, name: str) -> None:
+    """Undo ``request_stop`` (``start``): the monitor starts the container again on its next scan."""
+    try:
+        os.unlink(stop_path(directory, name))
+    except FileNotFoundError:
+        pass
+
+
+def job_names(directory: str) -> list[str]:
+    try:
+        entries = os.listdir(directory)
+    except FileNotFoundError:
+        return []
+    return sorted(e[: -len(JOB_SUFFIX)] for e in entries
+                  if e.endswith(JOB_SUFFIX) and not e.endswith(STATE_SUFFIX) and not e.startswith("."))
+
+
+def read_state(directory: str, name: str) -> dict | None:
+    """The container's recorded state (status, pid, exit_code, restart_count, health, ...), or None."""
+    return read_json(state_path(directory, name))
+
+
+def process_start_time(pid: int) -> int | None:
+    """The kernel's start time of ``pid`` (clock ticks since boot); with the pid it names one process for good."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            stat = fh.read()
+    except (FileNotFoundError, ProcessLookupError):
+        return None
+    fields = stat[stat.rfind(b")") + 2:].split()
+    return int(fields[19])
+
+
+def is_alive(pid: int | None, start_time: int | None) -> bool:
+    """True if ``pid`` still is the process that had ``start_time`` and has not exited (zombies count as gone)."""
+    if not pid or process_start_time(pid) != start_time or start_time is None:
+        return False
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            stat = fh.read()
+    except FileNotFoundError:
+        return False
+    return stat[stat.rfind(b")") + 2:][:1] not in (b"Z", b"X")

@@ -1,0 +1,200 @@
+"""The public data of the runtime's seam: what compose asks for (*Spec) and reads back (*Info).
+
+Plain frozen dataclasses. Labels are opaque to the runtime: it stores them and filters by them, nothing more.
+Durations are float seconds, sizes bytes, signals numbers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from runtime.network.spec import NetworkInfo, NetworkSpec, PortInfo, PortSpec
+
+Labels = tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class MountSpec:
+    """``kind``: bind (source = host path), volume (source = volume name, None = anonymous), tmpfs."""
+
+    kind: str
+    target: str
+    source: str | None = None
+    read_only: bool = False
+    propagation: str = "rprivate"
+    create_host_path: bool = True
+    nocopy: bool = False
+    tmpfs_size: int | None = None
+    tmpfs_mode: int | None = None
+
+
+@dataclass(frozen=True)
+class NetworkAttachment:
+    """Join ``network`` (its human name) with these DNS names and optional fixed address."""
+
+    network: str
+    aliases: tuple[str, ...] = ()
+    ipv4_address: str | None = None
+    mac_address: str | None = None
+    priority: int = 0
+    gw_priority: int = 0
+
+
+@dataclass(frozen=True)
+class HealthcheckSpec:
+    """Docker's healthcheck; ``test`` is ("CMD", ...), ("CMD-SHELL", cmd) or ("NONE",)."""
+
+    test: tuple[str, ...]
+    interval: float = 30.0
+    timeout: float = 30.0
+    retries: int = 3
+    start_period: float = 0.0
+    start_interval: float = 5.0
+
+
+@dataclass(frozen=True)
+class RestartSpec:
+    """``policy``: no, always, on-failure, unless-stopped; ``max_attempts`` 0 = unlimited."""
+
+    policy: str = "no"
+    max_attempts: int = 0
+    delay: float | None = None
+    window: float | None = None
+    on_unhealthy: bool = False
+
+
+@dataclass(frozen=True)
+class LogSpec:
+    driver: str = "json-file"
+    max_size: int | None = None
+    max_file: int | None = None
+
+
+@dataclass(frozen=True)
+class ResourceSpec:
+    memory: int | None = None
+    memory_swap: int | None = None
+    memory_reservation: int | None = None
+    cpus: float | None = None
+    cpu_shares: int | None = None
+    cpuset: str | None = None
+    pids_limit: int | None = None
+    shm_size: int | None = None
+
+
+@dataclass(frozen=True)
+class ContainerSpec:
+    """One container to create, as the compose layer (or `dockyard container run`) asks for it.
+
+    ``entrypoint``/``command`` None means "use the image's"; the runtime merges them with the image config as
+    Docker does. ``network_mode``: "bridge" (attach ``networks``), "none", "host", "container:<id>".
+    """
+
+    name: str
+    image: str
+    command: tuple[str, ...] | None = None
+    entrypoint: tuple[str, ...] | None = None
+    environment: tuple[tuple[str, str], ...] = ()
+    user: str | None = None
+    group_add: tuple[str, ...] = ()
+    working_dir: str | None = None
+    hostname: str | None = None
+    domainname: str | None = None
+    labels: Labels = ()
+    mounts: tuple[MountSpec, ...] = ()
+    network_mode: str = "bridge"
+    networks: tuple[NetworkAttachment, ...] = ()
+    ports: tuple[PortSpec, ...] = ()
+    dns: tuple[str, ...] = ()
+    dns_search: tuple[str, ...] = ()
+    dns_opt: tuple[str, ...] = ()
+    extra_hosts: tuple[tuple[str, str], ...] = ()
+    ipc: str | None = None
+    pid: str | None = None
+    cap_add: tuple[str, ...] = ()
+    cap_drop: tuple[str, ...] = ()
+    privileged: bool = False
+    security_opt: tuple[str, ...] = ()
+    read_only: bool = False
+    resources: ResourceSpec = ResourceSpec()
+    ulimits: tuple[tuple[str, int, int], ...] = ()
+    sysctls: tuple[tuple[str, str], ...] = ()
+    init: bool = False
+    tty: bool = False
+    stdin_open: bool = False
+    stop_signal: str | None = None
+    stop_grace_period: float | None = None
+    restart: RestartSpec = RestartSpec()
+    healthcheck: HealthcheckSpec | None = None
+    healthcheck_disabled: bool = False
+    logging: LogSpec = LogSpec()
+
+    def label_dict(self) -> dict[str, str]:
+        return dict(self.labels)
+
+
+@dataclass(frozen=True)
+class VolumeSpec:
+    name: str
+    driver: str = "local"
+    labels: Labels = ()
+    driver_opts: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class VolumeInfo:
+    name: str
+    mountpoint: str
+    driver: str
+    labels: Labels
+    created: str
+
+
+@dataclass(frozen=True)
+class HealthInfo:
+    status: str  # starting, healthy, unhealthy
+    failing_streak: int = 0
+    log: tuple[dict, ...] = ()
+
+
+@dataclass(frozen=True)
+class ContainerInfo:
+    """A container read back from state (what `ps` and `inspect` show)."""
+
+    id: str
+    name: str
+    image: str
+    image_id: str
+    command: tuple[str, ...]
+    labels: Labels
+    state: str  # created, running, paused, restarting, exited, dead
+    created: str
+    started_at: str | None = None
+    finished_at: str | None = None
+    exit_code: int | None = None
+    oom_killed: bool = False
+    pid: int | None = None
+    restart_count: int = 0
+    health: HealthInfo | None = None
+    ports: tuple[PortInfo, ...] = ()
+    networks: tuple[tuple[str, str], ...] = ()  # (network name, ipv4 address)
+
+    def label_dict(self) -> dict[str, str]:
+        return dict(self.labels)
+
+
+@dataclass(frozen=True)
+class LogLine:
+    """One line of a container's output."""
+
+    container: str
+    time: str  # RFC 3339 with nanoseconds, UTC
+    stream: str  # stdout or stderr
+    text: str
+
+
+__all__ = [
+    "ContainerInfo", "ContainerSpec", "HealthInfo", "HealthcheckSpec", "LogLine", "LogSpec", "MountSpec",
+    "NetworkAttachment", "NetworkInfo", "NetworkSpec", "PortInfo", "PortSpec", "ResourceSpec", "RestartSpec",
+    "VolumeInfo", "VolumeSpec",
+]

@@ -1,0 +1,90 @@
+"""`dockyard up` / `down` / `create`: flags become options and the runtime ends up as asked."""
+
+from __future__ import annotations
+
+
+def test_up_detached_creates_and_starts_every_service_and_reports_progress(dy):
+    result = dy("up", "-d")
+    assert result.exit_code == 0, result.output
+    assert dy.rt.names() == ["demo-db-1", "demo-web-1"]
+    assert dy.rt.state_of("demo-web-1") == "running"
+    assert "Container demo-web-1  Started" in result.stderr
+
+
+def test_dry_run_prints_the_plan_and_changes_nothing(dy):
+    result = dy("--dry-run", "up", "-d")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "create network demo_default\ncreate container demo-db-1\ncreate container demo-web-1\n"
+    assert dy.rt.names() == []
+
+
+def test_a_second_up_changes_nothing(dy):
+    dy("up", "-d")
+    dy.rt.calls.clear()
+    assert dy("up", "-d").exit_code == 0
+    assert dy.rt.calls == []
+
+
+def test_scale_flag_sets_the_replica_count(dy):
+    assert dy("up", "-d", "--scale", "db=2").exit_code == 0
+    assert dy.rt.names() == ["demo-db-1", "demo-db-2", "demo-web-1"]
+
+
+def test_no_deps_starts_only_the_named_service(dy):
+    assert dy("up", "-d", "--no-deps", "web").exit_code == 0
+    assert dy.rt.names() == ["demo-web-1"]
+
+
+def test_create_makes_containers_without_starting_them(dy):
+    assert dy("create").exit_code == 0
+    assert dy.rt.state_of("demo-db-1") == "created"
+
+
+def test_build_flag_fails_with_one_clear_line_and_exit_code_1(dy):
+    result = dy("up", "-d", "--build")
+    assert result.exit_code == 1
+    assert result.stderr.count("\n") == 1
+    assert "--build: building images is not available yet" in result.stderr
+
+
+def test_an_unknown_service_is_one_error_line_with_exit_code_1(dy):
+    result = dy("up", "-d", "nosuch")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: no such service: nosuch")
+    assert result.stderr.count("\n") == 1
+
+
+def test_incompatible_recreate_flags_are_refused(dy):
+    assert dy("up", "-d", "--force-recreate", "--no-recreate").exit_code == 2
+
+
+def test_down_removes_containers_and_network(dy):
+    dy("up", "-d")
+    result = dy("down")
+    assert result.exit_code == 0, result.output
+    assert dy.rt.names() == [] and dy.rt.nets == {}
+    assert dy.rt.calls.index("stop demo-web-1") < dy.rt.calls.index("stop demo-db-1")
+
+
+def test_down_works_with_only_a_project_name_and_no_compose_file(dy):
+    dy("up", "-d")
+    (dy.dir / "compose.yaml").unlink()
+    result = dy("-p", "demo", "down")
+    assert result.exit_code == 0, result.output
+    assert dy.rt.names() == [] and dy.rt.nets == {}
+
+
+def test_down_volumes_removes_named_volumes(dy):
+    dy.write("services: {a: {image: x, volumes: ['data:/d']}}\nvolumes: {data: {}}")
+    dy("-p", "v", "up", "-d")
+    assert dy("-p", "v", "down", "-v").exit_code == 0
+    assert dy.rt.vols == {}
+
+
+def test_attached_up_prints_prefixed_output_and_exits_with_the_exit_code_from_service(dy):
+    dy.rt.behave("db", logs=("ready",))
+    dy.rt.behave("web", logs=("hello",), exit_code=3, exit_after=1)
+    result = dy("up", "--exit-code-from", "web")
+    assert result.exit_code == 3, result.output
+    assert "web-1  | hello\n" in result.stdout
+    assert "web-1 exited with code 3" in result.stdout

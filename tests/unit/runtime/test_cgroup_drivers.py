@@ -1,0 +1,105 @@
+"""cgroup v1 and v2 drivers against a fake cgroup root dir: which files get which values."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from runtime.linux.cgroups import V1Driver, V2Driver, detect
+from runtime.spec import Resources
+
+LIMITS = Resources(memory=64 << 20, memory_swap=128 << 20, memory_reservation=32 << 20, cpus=1.5, cpu_shares=512,
+                   cpuset_cpus="0", cpuset_mems="0", pids_limit=50)
+
+
+@pytest.fixture
+def v1_root(tmp_path: Path) -> Path:
+    for h in ("cpu,cpuacct", "cpuset", "memory", "pids", "devices"):
+        (tmp_path / h).mkdir()
+    (tmp_path / "cpuset" / "cpuset.cpus").write_text("0-1\n")
+    (tmp_path / "cpuset" / "cpuset.mems").write_text("0\n")
+    (tmp_path / "cpu").symlink_to("cpu,cpuacct")
+    return tmp_path
+
+
+def test_detect_picks_v2_only_on_a_pure_cgroup2_root(tmp_path, v1_root):
+    assert isinstance(detect(v1_root), V1Driver)
+    (tmp_path / "cgroup.controllers").write_text("cpu memory pids\n")
+    assert isinstance(detect(tmp_path), V2Driver)
+
+
+def test_v1_writes_limits_in_each_hierarchy(v1_root):
+    cg = V1Driver(v1_root).create("c1", LIMITS)
+    d = lambda h: v1_root / h / "dockyard" / "c1"  # noqa: E731
+    assert (d("memory") / "memory.limit_in_bytes").read_text() == str(64 << 20)
+    assert (d("memory") / "memory.soft_limit_in_bytes").read_text() == str(32 << 20)
+    assert (d("cpu,cpuacct") / "cpu.cfs_quota_us").read_text() == "150000"
+    assert (d("cpu,cpuacct") / "cpu.cfs_period_us").read_text() == "100000"
+    assert (d("cpu,cpuacct") / "cpu.shares").read_text() == "512"
+    assert (d("pids") / "pids.max").read_text() == "50"
+    assert (d("cpuset") / "cpuset.cpus").read_text() == "0"
+    assert (d("devices") / "devices.deny").read_text() == "a"
+    assert sorted(cg.container_mounts()) == [("cgroup", h, h) for h in
+                                             ("cpu,cpuacct", "cpuset", "devices", "memory", "pids")]
+
+
+def test_v1_new_cpuset_inherits_cpus_and_mems_from_its_parent(v1_root):
+    V1Driver(v1_root).create("c1", Resources())
+    assert (v1_root / "cpuset" / "dockyard" / "c1" / "cpuset.cpus").read_text() == "0-1"
+    assert (v1_root / "cpuset" / "dockyard" / "cpuset.mems").read_text() == "0"
+
+
+def test_v1_join_writes_zero_to_every_hierarchys_tasks_file(v1_root):
+    V1Driver(v1_root).create("c1", Resources()).join_self()
+    assert (v1_root / "memory" / "dockyard" / "c1" / "tasks").read_text() == "0"
+    assert (v1_root / "pids" / "dockyard" / "c1" / "tasks").read_text() == "0"
+
+
+def test_v1_oom_kill_counter_is_reported(v1_root):
+    cg = V1Driver(v1_root).create("c1", Resources())
+    path = v1_root / "memory" / "dockyard" / "c1" / "memory.oom_control"
+    path.write_text("oom_kill_disable 0\nunder_oom 0\noom_kill 0\n")
+    assert not cg.oom_killed()
+    path.write_text("oom_kill_disable 0\nunder_oom 0\noom_kill 1\n")
+    assert cg.oom_killed()
+
+
+@pytest.fixture
+def v2_root(tmp_path: Path) -> Path:
+    (tmp_path / "cgroup.controllers").write_text("cpuset cpu io memory hugetlb pids\n")
+    (tmp_path / "cgroup.subtree_control").write_text("")
+    return tmp_path
+
+
+def test_v2_enables_controllers_top_down_and_writes_limits(v2_root):
+    # a real cgroupfs fills these in; the fake parent gets them by hand
+    (v2_root / "dockyard").mkdir()
+    (v2_root / "dockyard" / "cgroup.controllers").write_text("cpuset cpu io memory pids\n")
+    V2Driver(v2_root).create("c1", LIMITS)
+    d = v2_root / "dockyard" / "c1"
+    assert (v2_root / "cgroup.subtree_control").read_text() == "+cpu +cpuset +io +memory +pids"
+    assert (d / "memory.max").read_text() == str(64 << 20)
+    assert (d / "memory.swap.max").read_text() == str(64 << 20)
+    assert (d / "memory.low").read_text() == str(32 << 20)
+    assert (d / "cpu.max").read_text() == "150000 100000"
+    assert (d / "cpu.weight").read_text() == "20"
+    assert (d / "pids.max").read_text() == "50"
+
+
+def test_v2_unset_swap_means_as_much_swap_as_memory_and_oom_comes_from_memory_events(v2_root):
+    cg = V2Driver(v2_root).create("c1", Resources(memory=1 << 20))
+    d = v2_root / "dockyard" / "c1"
+    assert (d / "memory.swap.max").read_text() == str(1 << 20)
+    (d / "memory.events").write_text("low 0\nhigh 0\nmax 3\noom 1\noom_kill 1\n")
+    assert cg.oom_killed()
+    assert cg.container_mounts() == [("cgroup2", "", None)]
+
+
+def test_remove_deletes_the_cgroup_dirs(v1_root):
+    cg = V1Driver(v1_root).create("c1", Resources())
+    for p in (v1_root).glob("*/dockyard/c1"):
+        for f in p.iterdir():
+            f.unlink()
+    cg.remove()
+    assert not list(v1_root.glob("*/dockyard/c1"))
