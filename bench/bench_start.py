@@ -1,5 +1,6 @@
 """Start+exit latency of `true` in a busybox rootfs: dockyard's launcher vs `runc run` (and `crun run` if it works
-on this host) on the same rootfs. Prints a median/min/max table and the ratio; writes bench/results/start.json.
+on this host) on the same rootfs, plus `unshare ... true` as the floor. Runs are interleaved round by round.
+Prints a median/min/max table and the ratio; writes bench/results/start.json.
 
 Usage (root): python bench/bench_start.py [-n 50]
 """
@@ -38,6 +39,13 @@ def time_dockyard(rootfs: Path, work: Path, i: int) -> float:
     return took
 
 
+def time_floor() -> float:
+    """The same namespaces with no rootfs, cgroup or security at all: util-linux unshare running /bin/true."""
+    t = time.perf_counter()
+    subprocess.run(["unshare", "--fork", "--pid", "--mount", "--uts", "--ipc", "--net", "true"], check=True)
+    return time.perf_counter() - t
+
+
 def make_bundle(tool: str, rootfs: Path, bundle: Path) -> None:
     bundle.mkdir()
     subprocess.run([tool, "spec", "--bundle", str(bundle)], check=True, capture_output=True)
@@ -69,10 +77,11 @@ def run_interleaved(rootfs: Path, work: Path, n: int) -> dict[str, object]:
         else:
             make_bundle(tool, rootfs, work / f"bundle-{tool}")
             tools.append(tool)
-    samples: dict[str, list[float]] = {"dockyard": [], **{t: [] for t in tools}}
+    samples: dict[str, list[float]] = {"dockyard": [], **{t: [] for t in tools}, "unshare-floor": []}
     time_dockyard(rootfs, work, -1)  # warm-up: seccomp compile, library loading
     for i in range(n):
         samples["dockyard"].append(time_dockyard(rootfs, work, i))
+        samples["unshare-floor"].append(time_floor())
         for tool in list(tools):
             res = time_oci(tool, work / f"bundle-{tool}", i)
             if isinstance(res, str):
@@ -101,18 +110,19 @@ def main() -> None:
         results = run_interleaved(rootfs, work, args.n)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    print(f"{'runtime':10} {'median ms':>10} {'min ms':>8} {'max ms':>8}")
+    print(f"{'runtime':14} {'median ms':>10} {'min ms':>8} {'max ms':>8}")
     for name, r in sorted(results.items(), key=lambda kv: kv[0] != "dockyard"):
         if isinstance(r, dict):
-            print(f"{name:10} {r['median_ms']:10.2f} {r['min_ms']:8.2f} {r['max_ms']:8.2f}")
+            print(f"{name:14} {r['median_ms']:10.2f} {r['min_ms']:8.2f} {r['max_ms']:8.2f}")
         else:
-            print(f"{name:10} {r}")
+            print(f"{name:14} {r}")
     runc = results.get("runc")
     if isinstance(runc, dict):
         ratio = results["dockyard"]["median_ms"] / runc["median_ms"]  # type: ignore[index]
         results["ratio_dockyard_to_runc"] = ratio
         print(f"dockyard / runc median ratio: {ratio:.2f} (goal <= 0.5)")
-    results["host"] = {"kernel": os.uname().release, "python": sys.version.split()[0]}
+    results["host"] = {"kernel": os.uname().release, "python": sys.version.split()[0], "cpus": os.cpu_count(),
+                       "loadavg_after": os.getloadavg()}
     Path(args.out).write_text(json.dumps(results, indent=2) + "\n")
 
 

@@ -51,6 +51,7 @@ class Logs:
         self.opts = opts
         self.poll = poll
         self._infos: dict[str, Any] = {}
+        self._last: dict[str, str] = {}  # container id -> time of the last line seen
 
     def targets(self) -> list[Any]:
         infos = self.rt.containers(labels={L.PROJECT: self.project}, all=True)
@@ -99,7 +100,7 @@ class Logs:
 
     def _watch(self, out: queue.Queue, stop: threading.Event, done: threading.Event, report_exits: bool,
                end_when_all_exited: bool, tail: int | None) -> None:
-        followed: set[str] = set()
+        followed: dict[str, threading.Thread] = {}
         states: dict[str, str] = {}
         quiet_polls = 0
         first = True
@@ -108,11 +109,15 @@ class Logs:
                 infos = self.targets()
                 for info in infos:
                     self._infos[info.id] = info
-                    if info.id not in followed:
-                        followed.add(info.id)
-                        self._start_follower(info, out, stop, tail if first else None)
+                    thread = followed.get(info.id)
+                    if thread is None:
+                        followed[info.id] = self._start_follower(info, out, stop, tail if first else None)
+                    elif not thread.is_alive() and info.state in ACTIVE:
+                        resume = self._last.get(info.id) or info.started_at or ""
+                        followed[info.id] = self._start_follower(info, out, stop, None, after=resume)
                     before = states.get(info.id)
-                    if report_exits and before in ACTIVE and info.state in ("exited", "dead"):
+                    ran = before in ACTIVE or (before is None and info.started_at)
+                    if report_exits and ran and info.state in ("exited", "dead"):
                         out.put(Exited(prefix_of(info), service_of(info), info.name, info.exit_code or 0))
                     states[info.id] = info.state
                 first = False
@@ -126,11 +131,17 @@ class Logs:
         finally:
             done.set()
 
-    def _start_follower(self, info: Any, out: queue.Queue, stop: threading.Event, tail: int | None) -> None:
+    def _start_follower(self, info: Any, out: queue.Queue, stop: threading.Event, tail: int | None,
+                        after: str | None = None) -> threading.Thread:
+        """Follow one container; ``after``: resume past this time (a stream ended and the container came back)."""
         def run() -> None:
+            since = after or self.opts.since
             try:
-                for raw in self.rt.logs([info.id], follow=True, tail=tail, since=self.opts.since,
+                for raw in self.rt.logs([info.id], follow=True, tail=None if after else tail, since=since,
                                         until=self.opts.until, stop=stop):
+                    if after is not None and raw.time <= after:
+                        continue
+                    self._last[info.id] = raw.time
                     line = self._line(raw)
                     if line is not None:
                         out.put(line)
@@ -139,4 +150,29 @@ class Logs:
             except Exception:  # noqa: BLE001 - a container removed while followed just ends its stream
                 return
 
-        threading.Thread(target=run, daemon=True).start()
+        thread = threading.Thread(target=run, daemon=True)
+        thread.start()
+        return thread
+
+
+def parse_since(value: str | None, now: Any = None) -> Any:
+    """``--since``/``--until``: RFC 3339 text (passed on), epoch seconds, or a Go duration ago (``42m``)."""
+    from datetime import datetime, timedelta, timezone
+
+    from compose.errors import ComposeError
+    from compose.loader.canonical_values import parse_duration
+
+    if not value:
+        return None
+    text = value.strip()
+    try:
+        return float(text)
+    except ValueError:
+        pass
+    if text[-1:].isalpha() and text[:1].isdigit() and "-" not in text and ":" not in text:
+        try:
+            seconds = parse_duration(text)
+        except ComposeError:
+            raise ComposeError(f"invalid time {value!r}", hint="use RFC 3339, epoch seconds or a duration like 42m") from None
+        return (now or datetime.now(timezone.utc)) - timedelta(seconds=seconds)
+    return text

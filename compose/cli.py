@@ -228,7 +228,6 @@ def up(
     quiet_pull: bool = typer.Option(False, "--quiet-pull", help="No pull progress."),
 ) -> None:
     """Create and start the project's containers."""
-    from compose import service
     from compose.options import AttachOptions, UpOptions
 
     if force_recreate and no_recreate:
@@ -479,8 +478,10 @@ def logs(
 
     if tail != "all" and not tail.isdigit():
         raise typer.BadParameter("a number or all", param_hint="--tail")
-    opts = LogsOptions(_tuple(services), follow, None if tail == "all" else int(tail), timestamps, since, until,
-                       no_color, no_log_prefix, index)
+    from compose.attach import parse_since
+
+    opts = LogsOptions(_tuple(services), follow, None if tail == "all" else int(tail), timestamps,
+                       parse_since(since), parse_since(until), no_color, no_log_prefix, index)
     console = _con(ctx, no_color)
     source = Logs(_runtime(), _name(ctx), opts)
     console.set_prefix_width(prefix_of(c) for c in source.targets())
@@ -654,10 +655,317 @@ def exec_(
     rt = _runtime()
     info = _one(rt, _name(ctx), service_name, index)
     tty = not no_tty and sys.stdin.isatty() and sys.stdout.isatty()
-    environment = tuple(tuple(e.split("=", 1)) if "=" in e else (e, "") for e in env or ())
-    code = rt.exec(info.id, list(command), user=user, workdir=workdir, env=environment, tty=tty,
-                   interactive=not detach)
+    import os
+
+    from compose.engine import exec_env
+
+    code = rt.exec(info.id, list(command), user=user, workdir=workdir, env=exec_env(_tuple(env), dict(os.environ)),
+                   tty=tty, interactive=not detach)
     raise typer.Exit(code)
+
+
+@app.command("run", context_settings={"allow_interspersed_args": False})
+def run_(
+    ctx: typer.Context,
+    service_name: str = typer.Argument(..., metavar="SERVICE"),
+    command: Optional[List[str]] = typer.Argument(None, metavar="[COMMAND [ARGS...]]"),
+    remove: bool = typer.Option(False, "--rm", help="Remove the container when it exits."),
+    detach: bool = typer.Option(False, "-d", "--detach", help="Run in the background; print the id."),
+    env: Optional[List[str]] = typer.Option(None, "-e", "--env", help="KEY=VALUE."),
+    volume: Optional[List[str]] = typer.Option(None, "-v", "--volume", help="Bind or volume mounts."),
+    publish: Optional[List[str]] = typer.Option(None, "-p", "--publish", help="Publish a port."),
+    service_ports: bool = typer.Option(False, "--service-ports", help="Publish the service's ports."),
+    entrypoint: Optional[str] = typer.Option(None, "--entrypoint", help="Override the entrypoint."),
+    name: Optional[str] = typer.Option(None, "--name", help="Container name."),
+    user: Optional[str] = typer.Option(None, "-u", "--user"),
+    workdir: Optional[str] = typer.Option(None, "-w", "--workdir"),
+    label: Optional[List[str]] = typer.Option(None, "-l", "--label"),
+    no_tty: bool = typer.Option(False, "-T", "--no-TTY", help="No pseudo-TTY."),
+    no_deps: bool = typer.Option(False, "--no-deps", help="Do not start dependencies."),
+) -> None:
+    """Run a one-off command in a new container of a service."""
+    import os
+    import threading
+
+    from compose import oneoff, service
+
+    console = _con(ctx)
+    loaded = service.load(_gopts(ctx), (service_name,))
+    opts = oneoff.RunServiceOptions(
+        service_name, _tuple(command), remove, detach, _tuple(env), _tuple(volume), _tuple(publish), service_ports,
+        entrypoint, name, user, workdir, _tuple(label), no_deps, tty=not no_tty and sys.stdin.isatty(),
+    )
+    rt = _runtime()
+    info = oneoff.run(rt, loaded, opts, console.event, dict(os.environ))
+    if detach:
+        console.write(info.name)
+        return
+    stop = threading.Event()
+    try:
+        for line in rt.logs([info.id], follow=True, stop=stop):
+            console.write(line.text)
+        code = rt.wait_container(info.id)
+    except KeyboardInterrupt:
+        stop.set()
+        rt.stop_container(info.id)
+        code = 130
+    if remove:
+        rt.remove_container(info.id, force=True, volumes=True)
+    raise typer.Exit(code)
+
+
+# ================================================================================================ image ...
+image_app = typer.Typer(cls=_Group, help="Manage images (dockyard's local store).", no_args_is_help=True,
+                        add_completion=False, rich_markup_mode=None)
+app.add_typer(image_app, name="image")
+
+
+@image_app.command("ls")
+def image_ls(ctx: typer.Context, quiet: bool = typer.Option(False, "-q", "--quiet"),
+             format: str = typer.Option("table", "--format", help="table or json.")) -> None:
+    """List local images."""
+    from compose import engine
+
+    _check_format(format, ("table", "json"))
+    rows = engine.image_rows(_runtime().images.list())
+    console = _con(ctx)
+    if quiet:
+        console.lines(dict.fromkeys(_short(r["ID"]) for r in rows))
+    elif format == "json":
+        console.json(rows)
+    else:
+        console.table(engine.IMAGE_HEADERS, [(r["Repository"], r["Tag"], _short(r["ID"]), r["CreatedAt"],
+                                              engine.human_size(r["Size"])) for r in rows])
+
+
+@image_app.command("pull")
+def image_pull(ctx: typer.Context, ref: str = typer.Argument(..., metavar="NAME[:TAG|@DIGEST]"),
+               platform: Optional[str] = typer.Option(None, "--platform"),
+               quiet: bool = typer.Option(False, "-q", "--quiet")) -> None:
+    """Pull an image from a registry."""
+    console = _con(ctx)
+    with console.transfer(quiet) as bars:
+        info = _runtime().pull_image(ref, platform=platform, progress=bars.update)
+    console.write(ref if quiet else f"{ref}: pulled {info.id}")
+
+
+@image_app.command("push")
+def image_push(ctx: typer.Context, ref: str = typer.Argument(...), dest: Optional[str] = typer.Argument(None),
+               quiet: bool = typer.Option(False, "-q", "--quiet")) -> None:
+    """Push a local image to a registry (to DEST if given)."""
+    console = _con(ctx)
+    with console.transfer(quiet) as bars:
+        digest = _runtime().images.push(ref, dest, progress=bars.update)
+    console.write(f"{dest or ref}: digest: {digest}")
+
+
+@image_app.command("rm")
+def image_rm(ctx: typer.Context, refs: List[str] = typer.Argument(..., metavar="IMAGE..."),
+             force: bool = typer.Option(False, "-f", "--force")) -> None:
+    """Remove images."""
+    rt, console = _runtime(), _con(ctx)
+    for ref in refs:
+        removed = rt.images.remove(ref, force=force)
+        console.lines([f"Untagged: {u}" for u in removed.untagged] + [f"Deleted: {d}" for d in removed.deleted])
+
+
+@image_app.command("inspect")
+def image_inspect(ctx: typer.Context, refs: List[str] = typer.Argument(..., metavar="IMAGE...")) -> None:
+    """Show images' details as JSON."""
+    import json
+
+    rt = _runtime()
+    _con(ctx).write(json.dumps([rt.images.inspect(ref) for ref in refs], indent=4))
+
+
+@image_app.command("prune")
+def image_prune(ctx: typer.Context, all: bool = typer.Option(False, "-a", "--all", help="Unused, not just dangling."),
+                force: bool = typer.Option(False, "-f", "--force", help="Do not ask.")) -> None:
+    """Remove unused images."""
+    if not force and not typer.confirm("This will remove unused images. Are you sure you want to continue?"):
+        return
+    removed = _runtime().images.prune(all=all)
+    _con(ctx).lines([f"Deleted: {d}" for d in removed.deleted])
+
+
+@image_app.command("load")
+def image_load(ctx: typer.Context, input: Path = typer.Option(..., "-i", "--input", help="Archive to read."),
+               quiet: bool = typer.Option(False, "-q", "--quiet")) -> None:
+    """Load images from a docker/OCI archive."""
+    refs = _runtime().images.load(input)
+    if not quiet:
+        _con(ctx).lines(f"Loaded image: {r}" for r in refs)
+
+
+@image_app.command("save")
+def image_save(ctx: typer.Context, refs: List[str] = typer.Argument(..., metavar="IMAGE..."),
+               output: Path = typer.Option(..., "-o", "--output", help="Archive to write.")) -> None:
+    """Save images to a docker-compatible archive."""
+    _runtime().images.save(list(refs), output)
+
+
+@image_app.command("import")
+def image_import(ctx: typer.Context, path: Path = typer.Argument(..., metavar="FILE"),
+                 ref: Optional[str] = typer.Argument(None, metavar="[REPOSITORY[:TAG]]")) -> None:
+    """Create an image from a root filesystem tarball."""
+    _con(ctx).write(_runtime().images.import_rootfs(path, ref).id)
+
+
+@image_app.command("tag")
+def image_tag(ctx: typer.Context, source: str = typer.Argument(...), target: str = typer.Argument(...)) -> None:
+    """Give an image another name."""
+    _runtime().images.tag(source, target)
+
+
+# ================================================================================================ container ...
+container_app = typer.Typer(cls=_Group, help="Manage single containers.", no_args_is_help=True,
+                            add_completion=False, rich_markup_mode=None)
+app.add_typer(container_app, name="container")
+
+
+@container_app.command("run", context_settings={"allow_interspersed_args": False})
+def container_run(
+    ctx: typer.Context,
+    image: str = typer.Argument(...),
+    command: Optional[List[str]] = typer.Argument(None, metavar="[COMMAND [ARG...]]"),
+    name: Optional[str] = typer.Option(None, "--name"),
+    detach: bool = typer.Option(False, "-d", "--detach"),
+    remove: bool = typer.Option(False, "--rm", help="Remove when it exits."),
+    env: Optional[List[str]] = typer.Option(None, "-e", "--env"),
+    publish: Optional[List[str]] = typer.Option(None, "-p", "--publish"),
+    volume: Optional[List[str]] = typer.Option(None, "-v", "--volume"),
+    entrypoint: Optional[str] = typer.Option(None, "--entrypoint"),
+    user: Optional[str] = typer.Option(None, "-u", "--user"),
+    workdir: Optional[str] = typer.Option(None, "-w", "--workdir"),
+    label: Optional[List[str]] = typer.Option(None, "-l", "--label"),
+    network: Optional[str] = typer.Option(None, "--network"),
+    tty: bool = typer.Option(False, "-t", "--tty"),
+    interactive: bool = typer.Option(False, "-i", "--interactive"),
+    restart: str = typer.Option("no", "--restart"),
+    hostname: Optional[str] = typer.Option(None, "-h", "--hostname"),
+) -> None:
+    """Create and start one container from an image."""
+    import os
+
+    from compose import engine
+
+    opts = engine.RunOptions(image, _tuple(command), name, detach, remove, _tuple(env), _tuple(publish),
+                             _tuple(volume), entrypoint, user, workdir, _tuple(label), network, tty, interactive,
+                             restart, hostname)
+    rt, console = _runtime(), _con(ctx)
+    if not rt.has_image(image):
+        with console.transfer(False) as bars:
+            rt.pull_image(image, progress=bars.update)
+    spec = engine.run_spec(opts, dict(os.environ))
+    code = rt.run(spec, attach=not detach, remove=remove and not detach)
+    if detach:
+        console.write(rt.inspect_container(spec.name)["Id"])
+        return
+    raise typer.Exit(code)
+
+
+@container_app.command("ls")
+def container_ls(ctx: typer.Context, all: bool = typer.Option(False, "-a", "--all"),
+                 quiet: bool = typer.Option(False, "-q", "--quiet"),
+                 format: str = typer.Option("table", "--format", help="table or json.")) -> None:
+    """List containers (running ones unless -a)."""
+    from compose import engine, queries
+
+    _check_format(format, ("table", "json"))
+    infos = _runtime().containers(labels=None, all=all)
+    console, now = _con(ctx), queries.now()
+    if quiet:
+        console.lines(c.id[:12] for c in infos)
+    elif format == "json":
+        console.lines(_json_line(engine.container_json(c, now)) for c in infos)
+    else:
+        console.table(engine.CONTAINER_HEADERS, [engine.container_row(c, now) for c in infos])
+
+
+def _json_line(data: Any) -> str:
+    import json
+
+    return json.dumps(data, separators=(",", ":"))
+
+
+def _each_ref(ctx: typer.Context, refs: List[str], fn: Callable[[Any, str], Any]) -> None:
+    rt, console = _runtime(), _con(ctx)
+    for ref in refs:
+        fn(rt, ref)
+        console.write(ref)
+
+
+@container_app.command("stop")
+def container_stop(ctx: typer.Context, refs: List[str] = typer.Argument(..., metavar="CONTAINER..."),
+                   timeout: Optional[float] = TIMEOUT) -> None:
+    """Stop containers."""
+    _each_ref(ctx, refs, lambda rt, ref: rt.stop_container(ref, timeout=timeout))
+
+
+@container_app.command("kill")
+def container_kill(ctx: typer.Context, refs: List[str] = typer.Argument(..., metavar="CONTAINER..."),
+                   signal: str = typer.Option("SIGKILL", "-s", "--signal")) -> None:
+    """Send a signal to containers."""
+    from compose.service import parse_signal
+
+    number = parse_signal(signal)
+    _each_ref(ctx, refs, lambda rt, ref: rt.kill_container(ref, number))
+
+
+@container_app.command("rm")
+def container_rm(ctx: typer.Context, refs: List[str] = typer.Argument(..., metavar="CONTAINER..."),
+                 force: bool = typer.Option(False, "-f", "--force"),
+                 volumes: bool = typer.Option(False, "-v", "--volumes")) -> None:
+    """Remove containers."""
+    _each_ref(ctx, refs, lambda rt, ref: rt.remove_container(ref, force=force, volumes=volumes))
+
+
+@container_app.command("inspect")
+def container_inspect(ctx: typer.Context, refs: List[str] = typer.Argument(..., metavar="CONTAINER...")) -> None:
+    """Show containers' details as JSON."""
+    import json
+
+    rt = _runtime()
+    _con(ctx).write(json.dumps([rt.inspect_container(ref) for ref in refs], indent=4))
+
+
+@container_app.command("exec", context_settings={"allow_interspersed_args": False})
+def container_exec(ctx: typer.Context, ref: str = typer.Argument(..., metavar="CONTAINER"),
+                   command: List[str] = typer.Argument(..., metavar="COMMAND [ARG...]"),
+                   env: Optional[List[str]] = typer.Option(None, "-e", "--env"),
+                   user: Optional[str] = typer.Option(None, "-u", "--user"),
+                   workdir: Optional[str] = typer.Option(None, "-w", "--workdir"),
+                   tty: bool = typer.Option(False, "-t", "--tty"),
+                   interactive: bool = typer.Option(False, "-i", "--interactive")) -> None:
+    """Run a command in a running container."""
+    from compose import engine
+
+    import os
+
+    code = _runtime().exec(ref, list(command), user=user, workdir=workdir,
+                           env=engine.exec_env(_tuple(env), dict(os.environ)), tty=tty, interactive=interactive)
+    raise typer.Exit(code)
+
+
+@container_app.command("logs")
+def container_logs(ctx: typer.Context, ref: str = typer.Argument(..., metavar="CONTAINER"),
+                   follow: bool = typer.Option(False, "-f", "--follow"),
+                   tail: str = typer.Option("all", "-n", "--tail"),
+                   timestamps: bool = typer.Option(False, "-t", "--timestamps"),
+                   since: Optional[str] = typer.Option(None, "--since"),
+                   until: Optional[str] = typer.Option(None, "--until")) -> None:
+    """Show one container's output."""
+    import threading
+
+    if tail != "all" and not tail.isdigit():
+        raise typer.BadParameter("a number or all", param_hint="--tail")
+    console, stop = _con(ctx), threading.Event()
+    try:
+        for line in _runtime().logs([ref], follow=follow, tail=None if tail == "all" else int(tail), since=since,
+                                    until=until, stop=stop):
+            console.write(f"{line.time} {line.text}" if timestamps else line.text)
+    except KeyboardInterrupt:
+        stop.set()
 
 
 def main() -> None:

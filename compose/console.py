@@ -125,15 +125,58 @@ class Console:
             self.out.flush()
 
     def exited(self, notice: Any, *, prefix: bool = True) -> None:
-        head = self._prefix(notice.prefix) if prefix else ""
+        """``web-1 exited with code 3`` (in the container's colour), as docker compose reports an exit."""
+        text = f"{notice.prefix} exited with code {notice.code}"
+        if prefix and _use_colour(self.ansi, self.out):
+            code = self._colours.setdefault(notice.prefix, PREFIX_COLOURS[len(self._colours) % len(PREFIX_COLOURS)])
+            text = f"\x1b[{code}m{text}\x1b[0m"
         with self._lock:
-            self.out.write(f"{head}{notice.prefix} exited with code {notice.code}\n")
+            self.out.write(text + "\n")
             self.out.flush()
 
     def notice(self, message: str) -> None:
         with self._lock:
             self.err.write(f"{message}\n")
             self.err.flush()
+
+    # ---- transfer progress ---------------------------------------------------------------------------------
+    def transfer(self, quiet: bool = False) -> "Transfer":
+        """A context whose ``update(PullProgress)`` drives one rich bar per blob (thread-safe)."""
+        return Transfer(None if quiet else self)
+
+
+class Transfer:
+    """Per-blob progress bars for pull/push; a no-op when quiet."""
+
+    def __init__(self, console: Console | None) -> None:
+        self._console = console
+        self._progress = None
+        self._tasks: dict[str, Any] = {}
+        self._lock = threading.Lock()
+
+    def __enter__(self) -> "Transfer":
+        if self._console is not None:
+            self._progress = self._console.progress()
+            self._progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+
+    def update(self, report: Any) -> None:
+        if self._progress is None or not hasattr(report, "digest"):
+            return
+        key = report.digest
+        label = f"{key.split(':', 1)[-1][:12]} {report.phase}"
+        with self._lock:
+            if key not in self._tasks:
+                self._tasks[key] = self._progress.add_task(label, total=report.total or None)
+            task = self._tasks[key]
+        done = report.phase in ("exists", "done", "mounted", "uploaded")
+        total = report.total or None
+        self._progress.update(task, description=label, completed=(total or report.current) if done else report.current,
+                              total=total)
 
 
 DONE_WORDS = frozenset({"Created", "Started", "Running", "Healthy", "Stopped", "Removed", "Recreated", "Pulled",

@@ -182,20 +182,24 @@ class Executor:
         if timeout is None:
             timeout = max([waits.default_timeout(waits.HEALTHY, project.services.get(s)) for s in services] + [0])
         deadline = self.clock() + timeout
-        pending = list(services)
+        pending = {name: "" for name in services}
         while pending:
             for name in list(pending):
                 verdict = waits.ready(name, self._replicas(project.name, name))
                 if verdict.failure:
                     raise DependencyError(verdict.failure, hint=f"see `dockyard logs {name}`")
                 if verdict.done:
-                    pending.remove(name)
-                    self.emit(Event("service", name, "Healthy"))
+                    del pending[name]
+                    self.emit(Event("service", name, verdict.status or "Healthy"))
+                elif verdict.status != pending[name]:
+                    pending[name] = verdict.status
+                    self.emit(Event("service", name, "Waiting", f"for {verdict.status}"))
             if not pending:
                 return
             if self.clock() >= deadline:
-                raise DependencyError(f"timed out after {timeout:g}s waiting for {', '.join(sorted(pending))}",
-                                      hint="raise --wait-timeout or check `dockyard ps`")
+                what = "; ".join(f"{n}: {s}" for n, s in sorted(pending.items()))
+                raise DependencyError(f"timed out after {timeout:g}s waiting for {what}",
+                                      hint="raise --wait-timeout or check `dockyard ps` and `dockyard logs`")
             self.sleep(poll_interval)
 
     # ------------------------------------------------------------------------------------------------ down

@@ -90,6 +90,7 @@ class ReconcileOptions:
     remove_orphans: bool = False
     no_start: bool = False
     known_services: tuple[str, ...] = ()
+    labels: tuple[tuple[str, str], ...] = ()  # put on every container (config files, working dir)
 
 
 @dataclass(frozen=True)
@@ -125,11 +126,13 @@ class UpOptions:
     parallel: int | None = None
     quiet_pull: bool = False
 
-    def reconcile_options(self, known: tuple[str, ...] = ()) -> ReconcileOptions:
+    def reconcile_options(self, known: tuple[str, ...] = (),
+                          labels: tuple[tuple[str, str], ...] = ()) -> ReconcileOptions:
         recreate = RECREATE_FORCE if self.force_recreate else RECREATE_NEVER if self.no_recreate else RECREATE_DIVERGED
         deps = RECREATE_FORCE if self.always_recreate_deps else RECREATE_NEVER if self.no_recreate else RECREATE_DIVERGED
         return ReconcileOptions(services=self.services, recreate=recreate, recreate_deps=deps, scale=self.scale,
-                                remove_orphans=self.remove_orphans, no_start=self.no_start, known_services=known)
+                                remove_orphans=self.remove_orphans, no_start=self.no_start, known_services=known,
+                                labels=labels)
 
 
 @dataclass(frozen=True)

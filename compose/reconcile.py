@@ -34,7 +34,8 @@ def reconcile(project: Project, observed: Observed, options: ReconcileOptions = 
     changed: set[str] = set()
     resolve = _resolve(project, observed)
     for name in service_order(project):
-        service_actions = _service(project, project.services[name], observed, options, resolve)
+        shared = _shared_namespace_changed(project.services[name], changed)
+        service_actions = _service(project, project.services[name], observed, options, resolve, shared)
         if any(a.verb in (P.CREATE, P.RECREATE) for a in service_actions):
             changed.add(name)
         actions += _dependency_restarts(project.services[name], service_actions, changed)
@@ -88,8 +89,16 @@ def _policy(service: Service, options: ReconcileOptions) -> str:
     return options.recreate if selected else options.recreate_deps
 
 
+def _shared_namespace_changed(service: Service, changed: set[str]) -> str:
+    """The recreated service whose namespaces ``service`` joins (``network_mode``/``ipc``/``pid: service:x``)."""
+    for value in (service.network_mode, service.ipc, service.pid):
+        if value and value.startswith("service:") and value[len("service:"):] in changed:
+            return value[len("service:"):]
+    return ""
+
+
 def _service(project: Project, service: Service, observed: Observed, options: ReconcileOptions,
-             resolve: dict[str, str]) -> list[P.Action]:
+             resolve: dict[str, str], shared: str = "") -> list[P.Action]:
     wanted = _replicas(service, options)
     existing = sorted(observed.service_containers(service.name), key=number_of)
     keep, extra = existing[:wanted], existing[wanted:]
@@ -97,10 +106,16 @@ def _service(project: Project, service: Service, observed: Observed, options: Re
     policy = _policy(service, options)
     image_id = observed.image_ids.get(translate.image_of(project.name, service))
     for info in keep:
-        out.append(_converge(project, service, info, policy, image_id, options, resolve))
+        action = _converge(project, service, info, policy, image_id, options, resolve)
+        if shared and action.verb != P.RECREATE:
+            spec = translate.container_spec(project, service, action.number or 1, resolve=resolve,
+                                            extra_labels=options.labels)
+            action = P.Action(P.RECREATE, P.CONTAINER, info.name, service.name, action.number,
+                              f"joins the namespaces of recreated {shared}", spec, info.id)
+        out.append(action)
     next_number = max([number_of(c) for c in existing] + [0]) + 1
     for number in range(next_number, next_number + wanted - len(keep)):
-        spec = translate.container_spec(project, service, number, resolve=resolve)
+        spec = translate.container_spec(project, service, number, resolve=resolve, extra_labels=options.labels)
         out.append(P.Action(P.CREATE, P.CONTAINER, spec.name, service.name, number, spec=spec))
     return out
 
@@ -121,7 +136,7 @@ def _converge(project: Project, service: Service, info: ContainerInfo, policy: s
     reason = "forced" if policy == RECREATE_FORCE else ("" if policy == RECREATE_NEVER else
                                                        _diverged(service, info, image_id))
     if reason:
-        spec = translate.container_spec(project, service, number, resolve=resolve)
+        spec = translate.container_spec(project, service, number, resolve=resolve, extra_labels=options.labels)
         return P.Action(P.RECREATE, P.CONTAINER, info.name, service.name, number, reason, spec, info.id)
     if info.state in _RUNNING or options.no_start:
         return P.Action(P.KEEP, P.CONTAINER, info.name, service.name, number, info.state, ref=info.id)

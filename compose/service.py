@@ -8,9 +8,8 @@ attaching in ``compose.attach``; pull/push in ``compose.pulls``.
 from __future__ import annotations
 
 import json
-import signal as _signal
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from compose.events import Event, EventFn, ignore
 from compose.options import ConfigOptions, DownOptions, GlobalOptions, UpOptions
@@ -124,9 +123,35 @@ def project_name(gopts: GlobalOptions) -> str:
         return gopts.project_name
     if os.environ.get("COMPOSE_PROJECT_NAME"):
         return os.environ["COMPOSE_PROJECT_NAME"]
+    fast = _name_without_yaml(gopts)
+    if fast is not None:
+        return fast
     from compose.loader import pipeline
 
     return pipeline.load_dict(gopts.load_options(), stop_after="merge").name
+
+
+def _name_without_yaml(gopts: GlobalOptions) -> str | None:
+    """The project name when no file sets a top-level ``name:`` (the usual case): discovery, env files and the
+    directory name only, so ``ps``/``logs`` skip YAML and the load pipeline. None: take the full path."""
+    import re
+
+    from compose.loader import discover, dotenv
+
+    options = gopts.load_options()
+    files = discover.resolve_files(options)
+    if any(not isinstance(f, type(files[0])) or str(f) == "-" for f in files):
+        return None
+    pattern = re.compile(r"^name\s*:", re.MULTILINE)
+    for file in files:
+        try:
+            if pattern.search(open(file, encoding="utf-8").read()):
+                return None
+        except OSError:
+            return None
+    project_dir = discover.project_directory(options, files)
+    environment = dotenv.load_env_files(dotenv.env_file_paths(options, project_dir), options.environ)
+    return discover.project_name(options, None, project_dir, environment)
 
 
 def optional_project(gopts: GlobalOptions, *, all_profiles: bool = False) -> Any:
@@ -192,13 +217,14 @@ def up(rt: Any, loaded: Any, opts: UpOptions, emit: EventFn = ignore, *, dry_run
 
     known = tuple(loaded.disabled_services) + tuple(sorted(set(loaded.project.services) - set(project.services)))
     refs = [translate.image_of(project.name, s) for s in project.services.values()]
+    ropts = opts.reconcile_options(known, project_labels(loaded))
     if dry_run:
-        plan = reconcile(project, observe(rt, project.name, images=refs), opts.reconcile_options(known))
+        plan = reconcile(project, observe(rt, project.name, images=refs), ropts)
         return UpResult(plan, tuple(loaded.warnings) + plan.warnings, tuple(project.services))
     with project_lock(project.name):
         ensure_images(rt, project, opts.pull, emit, no_build=opts.no_build)
         observed = observe(rt, project.name, images=refs)
-        plan = reconcile(project, observed, opts.reconcile_options(known))
+        plan = reconcile(project, observed, ropts)
         executor = Executor(rt, emit)
         executor.up(plan, project, ExecuteOptions(parallel=opts.parallel, timeout=opts.timeout,
                                                   start=not opts.no_start, wait_timeout=opts.wait_timeout,
@@ -207,6 +233,15 @@ def up(rt: Any, loaded: Any, opts: UpOptions, emit: EventFn = ignore, *, dry_run
             wanted = [n for n in project.services if dict(opts.scale).get(n, project.services[n].replicas) > 0]
             executor.wait_ready(project, wanted, opts.wait_timeout)
     return UpResult(plan, tuple(loaded.warnings) + plan.warnings, tuple(project.services))
+
+
+def project_labels(loaded: Any) -> tuple[tuple[str, str], ...]:
+    """Where the project came from, as Docker Compose labels it (``dockyard ls`` shows the files)."""
+    from compose import labels as L
+
+    files = ",".join(str(f) for f in loaded.files)
+    out = [(L.CONFIG_FILES, files), (L.WORKING_DIR, str(loaded.project_dir))]
+    return tuple((k, v) for k, v in out if v)
 
 
 def _check_scale(project: Any, scale: tuple[tuple[str, int], ...]) -> None:
@@ -287,107 +322,11 @@ def down(rt: Any, name: str, project: Any, opts: DownOptions, emit: EventFn = ig
 
 
 # ================================================================================================ container verbs
-def containers(rt: Any, name: str, services: tuple[str, ...] = (), *, oneoff: bool = False) -> list:
-    """The project's containers (of ``services``), in dependency order (dependencies first)."""
-    from compose.errors import ComposeError
-    from compose.observe import is_oneoff, number_of, observe, service_of
-    from compose.reconcile import down_order
+from compose.lifecycle import (  # noqa: E402  (re-exported: the verbs live in one namespace for cli.py)
+    containers, kill, parse_signal, pause, removable, restart, rm, start, stop, unpause,
+)
 
-    observed = observe(rt, name, resources=False)
-    if services:
-        unknown = [s for s in services if s not in observed.services()]
-        if unknown and not observed.containers:
-            raise ComposeError(f"no containers found for project {name}", hint="start it with `dockyard up`")
-    order = list(reversed(down_order(observed)))
-    picked = [c for c in observed.containers if (not services or service_of(c) in services)
-              and (oneoff or not is_oneoff(c))]
-    return sorted(picked, key=lambda c: (order.index(service_of(c)) if service_of(c) in order else 0, number_of(c)))
-
-
-def _each(infos: list, emit: EventFn, doing: str, done: str, fn: Callable[[Any], Any]) -> int:
-    """``fn`` on each container in order, under the project's lock, with events; the first failure stops."""
-    from compose.execute import ExecuteError
-    from compose.lock import project_lock
-    from compose.observe import project_of
-
-    if not infos:
-        return 0
-    with project_lock(project_of(infos[0])):
-        return _each_locked(infos, emit, doing, done, fn, ExecuteError)
-
-
-def _each_locked(infos: list, emit: EventFn, doing: str, done: str, fn: Callable[[Any], Any], error: type) -> int:
-    count = 0
-    for info in infos:
-        emit(Event("container", info.name, doing))
-        try:
-            fn(info)
-        except Exception as exc:  # noqa: BLE001 - translated at this seam
-            emit(Event("container", info.name, "Error", str(exc), error=True))
-            raise error(f"{doing.lower()} container {info.name}: {exc}") from exc
-        emit(Event("container", info.name, done))
-        count += 1
-    return count
-
-
-def start(rt: Any, name: str, services: tuple[str, ...] = (), emit: EventFn = ignore) -> int:
-    infos = [c for c in containers(rt, name, services) if c.state in ("created", "exited")]
-    return _each(infos, emit, "Starting", "Started", lambda c: rt.start_container(c.id))
-
-
-def stop(rt: Any, name: str, services: tuple[str, ...] = (), timeout: float | None = None,
-         emit: EventFn = ignore) -> int:
-    infos = [c for c in reversed(containers(rt, name, services)) if c.state in ("running", "paused", "restarting")]
-    return _each(infos, emit, "Stopping", "Stopped", lambda c: rt.stop_container(c.id, timeout=timeout))
-
-
-def restart(rt: Any, name: str, services: tuple[str, ...] = (), timeout: float | None = None,
-            emit: EventFn = ignore) -> int:
-    infos = containers(rt, name, services)
-    return _each(infos, emit, "Restarting", "Restarted", lambda c: rt.restart_container(c.id, timeout=timeout))
-
-
-def parse_signal(value: str | int) -> int:
-    from compose.errors import ComposeError
-
-    text = str(value).strip().upper()
-    if text.isdigit():
-        return int(text)
-    try:
-        return int(_signal.Signals(text if text.startswith("SIG") else f"SIG{text}"))
-    except (KeyError, ValueError):
-        raise ComposeError(f"invalid signal {value!r}", hint="use a name like SIGTERM or a number like 15") from None
-
-
-def kill(rt: Any, name: str, services: tuple[str, ...] = (), sig: str = "SIGKILL", emit: EventFn = ignore) -> int:
-    number = parse_signal(sig)
-    infos = [c for c in reversed(containers(rt, name, services)) if c.state in ("running", "paused")]
-    return _each(infos, emit, "Killing", "Killed", lambda c: rt.kill_container(c.id, number))
-
-
-def pause(rt: Any, name: str, services: tuple[str, ...] = (), emit: EventFn = ignore) -> int:
-    infos = [c for c in containers(rt, name, services) if c.state == "running"]
-    return _each(infos, emit, "Pausing", "Paused", lambda c: rt.pause_container(c.id))
-
-
-def unpause(rt: Any, name: str, services: tuple[str, ...] = (), emit: EventFn = ignore) -> int:
-    infos = [c for c in containers(rt, name, services) if c.state == "paused"]
-    return _each(infos, emit, "Unpausing", "Unpaused", lambda c: rt.unpause_container(c.id))
-
-
-def removable(rt: Any, name: str, services: tuple[str, ...] = (), *, stop_first: bool = False) -> list:
-    """What ``rm`` would remove: stopped containers (all of them with ``-s``)."""
-    infos = containers(rt, name, services, oneoff=True)
-    return infos if stop_first else [c for c in infos if c.state not in ("running", "paused", "restarting")]
-
-
-def rm(rt: Any, name: str, infos: list, *, stop_first: bool = False, volumes: bool = False,
-       timeout: float | None = None, emit: EventFn = ignore) -> int:
-    from compose.lock import project_lock
-
-    with project_lock(name):
-        if stop_first:
-            running = [c for c in reversed(infos) if c.state in ("running", "paused", "restarting")]
-            _each(running, emit, "Stopping", "Stopped", lambda c: rt.stop_container(c.id, timeout=timeout))
-        return _each(infos, emit, "Removing", "Removed",
-                     lambda c: rt.remove_container(c.id, force=stop_first, volumes=volumes))
+__all__ = [
+    "Rendered", "UpResult", "config", "containers", "down", "ensure_images", "kill", "load", "optional_project",
+    "parse_signal", "pause", "project_name", "removable", "restart", "rm", "select", "start", "stop", "unpause", "up",
+]

@@ -181,7 +181,7 @@ def _resources(service: Service) -> ResourceSpec:
 
 def container_spec(
     project: Project, service: Service, number: int, *, resolve: Mapping[str, str] | None = None,
-    oneoff: bool = False, name: str | None = None,
+    oneoff: bool = False, name: str | None = None, extra_labels: tuple[tuple[str, str], ...] = (),
 ) -> ContainerSpec:
     """The container for replica ``number`` of ``service``. ``resolve`` maps service -> a container name for
     ``network_mode``/``ipc``/``pid: service:x``."""
@@ -200,7 +200,7 @@ def container_spec(
         working_dir=service.working_dir,
         hostname=service.hostname,
         domainname=service.domainname,
-        labels=tuple(sorted(container_labels(project, service, number, oneoff=oneoff).items())),
+        labels=tuple(sorted({**dict(extra_labels), **container_labels(project, service, number, oneoff=oneoff)}.items())),
         mounts=mounts_of(project, service),
         network_mode=mode,
         networks=_attachments(project, service, cname) if mode == "bridge" else (),

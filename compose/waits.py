@@ -52,10 +52,10 @@ def _one(condition: str, service: str, info: ContainerInfo) -> Verdict:
             code = info.exit_code or 0
             return OK if code == 0 else Verdict(failure=f"dependency {service} exited with code {code}")
         return Verdict(status=f"{info.name} to exit")
+    if condition == STARTED:
+        return OK  # it was started before its dependents (graph order); what it did since does not matter
     if info.state in ("exited", "dead"):
         return Verdict(failure=f"dependency {service} exited with code {info.exit_code or 0}")
-    if condition == STARTED:
-        return OK if info.state in ("running", "paused", "restarting") else Verdict(status=f"{info.name} to start")
     if info.health is None:
         return Verdict(failure=f"dependency {service} has no healthcheck configured (container {info.name})")
     if info.health.status == "unhealthy":
@@ -69,10 +69,12 @@ def ready(service: str, infos: list[ContainerInfo]) -> Verdict:
     """``up --wait``: running and healthy (when it has a healthcheck), or a one-shot that exited 0."""
     if not infos:
         return Verdict(failure=f"service {service} has no container")
+    completed = 0
     for info in infos:
         if info.state in ("exited", "dead"):
             if info.exit_code:
                 return Verdict(failure=f"service {service} exited with code {info.exit_code}")
+            completed += 1
             continue
         if info.state != "running":
             return Verdict(status=f"{info.name} to run (now {info.state})")
@@ -81,7 +83,9 @@ def ready(service: str, infos: list[ContainerInfo]) -> Verdict:
                 return Verdict(failure=f"service {service} is unhealthy: {last_probe_output(info)}")
             if info.health.status != "healthy":
                 return Verdict(status=f"{info.name} to be healthy (now {info.health.status})")
-    return OK
+    if completed == len(infos):
+        return Verdict(done=True, status="Completed")
+    return Verdict(done=True, status="Healthy" if any(i.health for i in infos) else "Running")
 
 
 def default_timeout(condition: str, dependency: Service | None) -> float | None:

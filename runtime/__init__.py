@@ -2,42 +2,36 @@
 
 Knows nothing of compose files, YAML, typer or rich: takes ``*Spec`` dataclasses, returns ``*Info``.
 This module is THE public surface; ``compose`` imports nothing else from ``runtime``.
+
+Names are loaded on first use (PEP 562): lean processes started as ``python -m runtime.<sub>`` (the monitor) import
+this package too, and must not pay for the facade, networking or image code they never use.
 """
 
-from runtime.types import (
-    ContainerInfo,
-    ContainerSpec,
-    HealthcheckSpec,
-    HealthInfo,
-    LogLine,
-    LogSpec,
-    MountSpec,
-    NetworkAttachment,
-    NetworkInfo,
-    NetworkSpec,
-    PortInfo,
-    PortSpec,
-    ResourceSpec,
-    RestartSpec,
-    VolumeInfo,
-    VolumeSpec,
-)
-from runtime.errors import (
-    ContainerError,
-    ContainerNotFoundError,
-    ContainerRuntimeError,
-    DigestMismatchError,
-    ImageError,
-    ImageNotFoundError,
-    KernelError,
-    LayerError,
-    NetworkError,
-    RegistryError,
-    StateError,
-    VolumeError,
-)
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+_SOURCES = {
+    "runtime.api": ("Runtime",),
+    "runtime.images.service": ("ImageInfo", "PullProgress"),
+    "runtime.types": (
+        "ContainerInfo", "ContainerSpec", "HealthcheckSpec", "HealthInfo", "LogLine", "LogSpec", "MountSpec",
+        "NetworkAttachment", "NetworkInfo", "NetworkSpec", "PortInfo", "PortSpec", "ResourceSpec", "RestartSpec",
+        "VolumeInfo", "VolumeSpec",
+    ),
+    "runtime.errors": (
+        "ContainerError", "ContainerNotFoundError", "ContainerRuntimeError", "DigestMismatchError", "ImageError",
+        "ImageNotFoundError", "InvalidReferenceError", "KernelError", "LayerError", "NetworkError", "RegistryError",
+        "StateError", "VolumeError",
+    ),
+}
+_WHERE = {name: module for module, names in _SOURCES.items() for name in names}
 
 __all__ = [
+    "Runtime",
+    "ImageInfo",
+    "PullProgress",
     "ContainerInfo",
     "ContainerSpec",
     "HealthcheckSpec",
@@ -60,6 +54,7 @@ __all__ = [
     "DigestMismatchError",
     "ImageError",
     "ImageNotFoundError",
+    "InvalidReferenceError",
     "KernelError",
     "LayerError",
     "NetworkError",
@@ -67,3 +62,27 @@ __all__ = [
     "StateError",
     "VolumeError",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'runtime' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
+
+if TYPE_CHECKING:  # for type checkers and IDEs; never executed
+    from runtime.api import Runtime
+    from runtime.images.service import ImageInfo, PullProgress
+    from runtime.errors import (ContainerError, ContainerNotFoundError, ContainerRuntimeError, DigestMismatchError,
+                                ImageError, ImageNotFoundError, InvalidReferenceError, KernelError, LayerError,
+                                NetworkError, RegistryError, StateError, VolumeError)
+    from runtime.types import (ContainerInfo, ContainerSpec, HealthcheckSpec, HealthInfo, LogLine, LogSpec, MountSpec,
+                               NetworkAttachment, NetworkInfo, NetworkSpec, PortInfo, PortSpec, ResourceSpec,
+                               RestartSpec, VolumeInfo, VolumeSpec)

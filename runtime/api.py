@@ -31,6 +31,211 @@ CONTRACT (being implemented; every method below is part of the public surface):
       rt.remove_network(name, missing_ok=False); rt.networks(labels=None) -> list[NetworkInfo]
       rt.create_volume(spec: VolumeSpec) -> VolumeInfo      (idempotent)
       rt.remove_volume(name, missing_ok=False); rt.volumes(labels=None) -> list[VolumeInfo]
+
+    extra
+      rt.run(spec, attach=True, remove=False) -> int  # `dockyard container run`: stdout/stderr passed through
+      rt.container(id) -> ContainerInfo; rt.prune_volumes(labels) / rt.prune_networks(labels) -> list[str]
+      rt.port(id, container_port, protocol="tcp") -> list[PortInfo]
 """
 
 from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Iterator, Sequence
+
+from runtime import containers as cs
+from runtime import lifecycle
+from runtime.network.spec import NetworkInfo, NetworkSpec, PortInfo
+from runtime.types import ContainerInfo, ContainerSpec, LogLine, VolumeInfo, VolumeSpec
+from runtime.volumes import VolumeService
+
+if TYPE_CHECKING:  # loaded on first use: ``ps`` and ``logs`` never pay for httpx or pyroute2
+    from runtime.images.service import ImageInfo, ImageService, PullProgress
+    from runtime.network.service import NetworkService
+
+__all__ = ["Runtime"]
+
+
+def _seam(step: str) -> Callable:
+    """Translate what lower layers let escape (OSError from files, ValueError from parsing) into ContainerError."""
+    import functools
+
+    from runtime.errors import ContainerError
+
+    def wrap(fn: Callable) -> Callable:
+        @functools.wraps(fn)
+        def inner(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+            try:
+                return fn(*args, **kwargs)
+            except (OSError, ValueError) as exc:
+                target = args[1] if len(args) > 1 else ""
+                name = getattr(target, "name", target)
+                raise ContainerError(f"{step} {name}: {exc}") from exc
+        return inner
+    return wrap
+
+
+class Runtime:
+    """Images, containers, networks and volumes under one DOCKYARD_ROOT / DOCKYARD_RUN pair."""
+
+    def __init__(self, root: Path | str | None = None, run: Path | str | None = None) -> None:
+        self.root = Path(root if root is not None else os.environ.get("DOCKYARD_ROOT", "/var/lib/dockyard"))
+        self.run_dir = Path(run if run is not None else os.environ.get("DOCKYARD_RUN", "/run/dockyard"))
+        self.store = cs.ContainerStore(self.root)
+        self._images: ImageService | None = None
+        self._network: NetworkService | None = None
+        self.volume_service = VolumeService(self.root, in_use=self._volumes_in_use)
+        self._life = lifecycle.Lifecycle(self.store, self.root, self.run_dir, lambda: self.network,
+                                         self.volume_service, lambda: self.images)
+
+    # -- images ------------------------------------------------------------------------------------------------
+    @property
+    def images(self) -> ImageService:
+        if self._images is None:
+            from runtime.images.service import ImageService
+
+            self._images = ImageService(self.root, in_use=self._images_in_use)
+        return self._images
+
+    @property
+    def network(self) -> NetworkService:
+        if self._network is None:
+            from runtime.network.service import NetworkService
+
+            self._network = NetworkService(self.root, self.run_dir)
+        return self._network
+
+    def pull_image(self, ref: str, platform: str | None = None,
+                   progress: Callable[[PullProgress], None] | None = None) -> ImageInfo:
+        return self.images.pull(ref, platform, progress)
+
+    def has_image(self, ref: str) -> bool:
+        return self.images.has(ref)
+
+    def image_config(self, ref: str) -> dict:
+        return self.images.image_config(ref).get("config") or {}
+
+    def _images_in_use(self) -> set[str]:
+        return {rec["image_id"] for rec in self.store.all()}
+
+    def _volumes_in_use(self) -> set[str]:
+        return {name for rec in self.store.all() for name in rec.get("volumes", ())}
+
+    # -- containers --------------------------------------------------------------------------------------------
+    @_seam("create container")
+    def create_container(self, spec: ContainerSpec) -> ContainerInfo:
+        return self._life.create(spec)
+
+    @_seam("start container")
+    def start_container(self, id: str) -> ContainerInfo:  # noqa: A002 - the contract's name
+        return self._life.start(id)
+
+    @_seam("stop container")
+    def stop_container(self, id: str, timeout: float | None = None) -> ContainerInfo:  # noqa: A002
+        return self._life.stop(id, timeout)
+
+    @_seam("kill container")
+    def kill_container(self, id: str, signal: int = 9) -> None:  # noqa: A002
+        self._life.kill(id, signal)
+
+    @_seam("restart container")
+    def restart_container(self, id: str, timeout: float | None = None) -> ContainerInfo:  # noqa: A002
+        self._life.stop(id, timeout)
+        return self._life.start(id)
+
+    @_seam("pause container")
+    def pause_container(self, id: str) -> None:  # noqa: A002
+        self._life.pause(id, True)
+
+    @_seam("unpause container")
+    def unpause_container(self, id: str) -> None:  # noqa: A002
+        self._life.pause(id, False)
+
+    @_seam("remove container")
+    def remove_container(self, id: str, force: bool = False, volumes: bool = False) -> None:  # noqa: A002
+        self._life.remove(id, force, volumes)
+
+    def container(self, id: str) -> ContainerInfo:  # noqa: A002
+        return cs.to_info(self._life.refresh(self.store.resolve(id)))
+
+    def containers(self, labels: dict[str, str] | None = None, all: bool = True) -> list[ContainerInfo]:  # noqa: A002
+        out = []
+        for cid in self.store.ids():
+            try:
+                rec = self._life.refresh(cid)
+            except cs.ContainerNotFoundError:
+                continue
+            if labels and any(rec.get("labels", {}).get(k) != v for k, v in labels.items()):
+                continue
+            if self._life.reap_auto_removed(rec):
+                continue
+            if all or cs.is_active(rec["state"]):
+                out.append(cs.to_info(rec))
+        return sorted(out, key=lambda i: i.created)
+
+    @_seam("inspect container")
+    def inspect_container(self, id: str) -> dict:  # noqa: A002
+        from runtime.inspect import inspect_document
+
+        cid = self.store.resolve(id)
+        return inspect_document(self._life.refresh(cid), self.store)
+
+    @_seam("wait for container")
+    def wait_container(self, id: str, timeout: float | None = None) -> int:  # noqa: A002
+        return self._life.wait(id, timeout)
+
+    def logs(self, ids: str | Sequence[str], follow: bool = False, tail: int | None = None, since: object = None,
+             until: object = None, stop: object = None) -> Iterator[LogLine]:
+        from runtime.inspect import container_logs
+
+        refs = [ids] if isinstance(ids, str) else list(ids)
+        cids = [self.store.resolve(r) for r in refs]
+        return container_logs(self._life, cids, follow=follow, tail=tail, since=since, until=until, stop=stop)
+
+    @_seam("exec in container")
+    def exec(self, id: str, argv: Sequence[str], user: str | None = None, workdir: str | None = None,  # noqa: A002
+             env: Sequence[str] = (), tty: bool = False, interactive: bool = False) -> int:
+        return self._life.exec(id, tuple(argv), user, workdir, tuple(env), tty, interactive)
+
+    def top(self, id: str) -> list[dict]:  # noqa: A002
+        from runtime.inspect import top
+
+        return top(self._life.refresh(self.store.resolve(id)))
+
+    def port(self, id: str, container_port: int, protocol: str = "tcp") -> list[PortInfo]:  # noqa: A002
+        return self.network.port(self.store.resolve(id), container_port, protocol)
+
+    @_seam("run container")
+    def run(self, spec: ContainerSpec, attach: bool = True, remove: bool = False) -> int:
+        """``dockyard container run``: create and start; attached, the container's stdout/stderr are this
+        process's and its exit code is returned; detached, returns 0 once it runs."""
+        return self._life.run(spec, attach, remove)
+
+    # -- networks ----------------------------------------------------------------------------------------------
+    def create_network(self, spec: NetworkSpec) -> NetworkInfo:
+        return self.network.create_network(spec)
+
+    def remove_network(self, name: str, missing_ok: bool = False) -> None:
+        self.network.remove_network(name, missing_ok)
+
+    def networks(self, labels: dict[str, str] | None = None) -> list[NetworkInfo]:
+        return self.network.list(labels)
+
+    def prune_networks(self, labels: dict[str, str] | None = None) -> list[str]:
+        return self.network.prune(labels)
+
+    # -- volumes -----------------------------------------------------------------------------------------------
+    @_seam("create volume")
+    def create_volume(self, spec: VolumeSpec) -> VolumeInfo:
+        return self.volume_service.create(spec)
+
+    @_seam("remove volume")
+    def remove_volume(self, name: str, missing_ok: bool = False) -> None:
+        self.volume_service.remove(name, missing_ok)
+
+    def volumes(self, labels: dict[str, str] | None = None) -> list[VolumeInfo]:
+        return self.volume_service.list(labels)
+
+    def prune_volumes(self, labels: dict[str, str] | None = None) -> list[str]:
+        return self.volume_service.prune(labels)

@@ -117,7 +117,7 @@ def build(spec: ContainerSpec, cid: str, cdir: str, config: dict, layers: list[s
         cwd=spec.working_dir or config.get("WorkingDir") or "/",
         user=low.User(user, spec.group_add),
         rlimits=tuple(low.Rlimit(n, s, h) for n, s, h in spec.ulimits),
-        terminal=spec.tty,
+        terminal=False,  # no pseudo-terminal yet: output goes through pipes to the log (``tty`` is recorded only)
         no_new_privileges=nnp,
     )
     return low.ContainerSpec(

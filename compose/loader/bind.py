@@ -189,7 +189,9 @@ def _file_ref(data: Mapping[str, Any]) -> m.FileRef:
     )  # fmt: skip
 
 
-def _ulimit(name: str, data: Mapping[str, Any]) -> m.Ulimit:
+def _ulimit(name: str, data: Mapping[str, Any] | int) -> m.Ulimit:
+    if not isinstance(data, Mapping):
+        return m.Ulimit(name, int(data), int(data))
     soft = data.get("soft", data.get("hard", 0))
     return m.Ulimit(name, int(soft), int(data.get("hard", soft)))
 

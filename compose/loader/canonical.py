@@ -4,7 +4,7 @@ Pure: takes the merged, schema-valid dict and returns a new one.  A table keyed 
 ``BUILD``, ``DEPLOY``...) names the converter of each tree path.  Interpolated scalars that arrive as strings where
 numbers or booleans are meant (``published: "8080"``, ``cpus: "0.5"``, ``replicas: "2"``) are converted, like
 compose-go does.  Durations stay Go duration strings (``1m30s``), byte sizes become ints, ``command`` and
-``entrypoint`` strings are kept (``split_command`` is for the translate step).
+``entrypoint`` strings are split into argv lists with shell quoting, as Docker Compose prints them.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from compose.loader.canonical_values import (
 from compose.errors import SchemaError
 from compose.loader.document import Marks, TreePath
 
-__all__ = ["canonicalize", "canonical_where_possible", "canonical_service", "parse_duration", "parse_bytes", "split_command"]
+__all__ = ["canonicalize", "canonical_resource", "canonical_service", "parse_duration", "parse_bytes", "split_command"]
 
 
 def _int(value: Any, path: TreePath) -> int:
@@ -52,7 +52,7 @@ def _map(value: Any, path: TreePath) -> dict:
 
 
 def _labels(value: Any, path: TreePath) -> dict:
-    return to_map(value, path, bare="")
+    return to_map(value, path, bare="", empty_key=True)
 
 
 def _strings(value: Any, path: TreePath) -> list[str]:
@@ -89,7 +89,15 @@ def _values(handler: Handler) -> Handler:
 
 def _environment(value: Any, path: TreePath) -> dict:
     """List or map -> map; ``KEY`` alone -> None (normalize resolves it from the shell environment)."""
-    return to_map(value, path, bare=None)
+    out = to_map(value, path, bare=None)
+    for i, key in enumerate(out):
+        if key != key.rstrip():
+            where = path + ((i if isinstance(value, list) else key),)
+            error = SchemaError(f"environment variable {key} is declared with a trailing space",
+                                path=where, hint=f"write {key.rstrip()}=VALUE without spaces around '='")
+            error.tree_path = where  # type: ignore[attr-defined]
+            raise error
+    return out
 
 
 def _depends_on(value: Any, path: TreePath) -> dict:
@@ -106,11 +114,11 @@ def _depends_on(value: Any, path: TreePath) -> dict:
     return out
 
 
-def _ulimit(value: Any, path: TreePath) -> dict:
+def _ulimit(value: Any, path: TreePath) -> int | dict:
+    """A single limit stays one number (as Docker Compose prints it); ``{soft, hard}`` gets int values."""
     if isinstance(value, dict):
         return {k: to_int(v, path + (k,)) for k, v in value.items()}
-    limit = to_int(value, path)
-    return {"soft": limit, "hard": limit}
+    return to_int(value, path)
 
 
 def _extra_hosts(value: Any, path: TreePath) -> dict[str, list[str]]:
@@ -283,6 +291,7 @@ SERVICE: dict[str, Handler] = {
         }
     ),
     "build": _build,
+    "command": split_command,
     "configs": _each(_file_ref),
     "cpu_count": _int,
     "cpu_percent": _int,
@@ -298,6 +307,7 @@ SERVICE: dict[str, Handler] = {
     "dns": _strings,
     "dns_opt": _strings,
     "dns_search": _strings,
+    "entrypoint": split_command,
     "env_file": _env_file,
     "environment": _environment,
     "expose": _expose,
@@ -336,7 +346,7 @@ SERVICE: dict[str, Handler] = {
 # ---------------------------------------------------------------------------------------------------- top level
 
 
-def _external(value: Any, path: TreePath) -> dict:
+def canonical_resource(value: Any, path: TreePath) -> dict:
     """``volumes.*``/``networks.*``/``secrets.*``/``configs.*``: null -> {}, legacy ``external: {name}``."""
     out = dict(value or {})
     ext = out.get("external")
@@ -356,9 +366,10 @@ def _external(value: Any, path: TreePath) -> dict:
     return out
 
 
-def canonical_service(svc: dict, *, name: str = "service") -> dict:
-    """One service dict with every short syntax turned into its long form."""
-    return _section(SERVICE)(copy.deepcopy(svc or {}), ("services", name))
+def canonical_service(svc: dict, *, name: str = "service", copied: bool = False) -> dict:
+    """One service dict with every short syntax turned into its long form (``copied``: ``svc`` is already a
+    private copy the converters may reuse)."""
+    return _section(SERVICE)((svc or {}) if copied else copy.deepcopy(svc or {}), ("services", name))
 
 
 def canonicalize(data: dict, marks: Marks | None = None) -> dict:
@@ -372,33 +383,11 @@ def canonicalize(data: dict, marks: Marks | None = None) -> dict:
         raise with_mark(exc, marks) from None
 
 
-def canonical_where_possible(data: dict) -> dict:
-    """``canonicalize`` for raw data (``config --no-interpolate``): a value that cannot be converted yet
-    (``"${PORT}:80"``) is kept as written, everything else gets its long form."""
-    out = copy.deepcopy(data)
-    for name, svc in (out.get("services") or {}).items():
-        if isinstance(svc, dict):
-            out["services"][name] = {k: _attempt(SERVICE.get(k), v, ("services", name, k)) for k, v in svc.items()}
-    for kind in ("volumes", "networks", "secrets", "configs"):
-        for key, value in (out.get(kind) or {}).items() if isinstance(out.get(kind), dict) else ():
-            out[kind][key] = _attempt(_external, value, (kind, key))
-    return out
-
-
-def _attempt(handler: Handler | None, value: Any, path: TreePath) -> Any:
-    if handler is None or value is None:
-        return value
-    try:
-        return handler(value, path)
-    except (SchemaError, ValueError, TypeError):
-        return value
-
-
 def _canonicalize(data: dict) -> dict:
     out = copy.deepcopy(data)
     services = out.get("services") or {}
-    out["services"] = {name: canonical_service(svc, name=name) for name, svc in services.items()}
+    out["services"] = {name: canonical_service(svc, name=name, copied=True) for name, svc in services.items()}
     for kind in ("volumes", "networks", "secrets", "configs"):
         if isinstance(out.get(kind), dict):
-            out[kind] = {k: _external(v, (kind, k)) for k, v in out[kind].items()}
+            out[kind] = {k: canonical_resource(v, (kind, k)) for k, v in out[kind].items()}
     return out

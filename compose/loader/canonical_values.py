@@ -191,8 +191,12 @@ def split_command(command: str | list[str], path: TreePath = ()) -> list[str]:
 # ---------------------------------------------------------------------------------------------------- maps
 
 
-def to_map(value: Any, path: TreePath, *, sep: str = "=", bare: Any = None, stringify: bool = True) -> dict:
-    """``["A=1", "B"]`` or ``{A: 1}`` -> ``{"A": "1", "B": bare}``; values become strings."""
+def to_map(
+    value: Any, path: TreePath, *, sep: str = "=", bare: Any = None, stringify: bool = True, empty_key: bool = False
+) -> dict:
+    """``["A=1", "B"]`` or ``{A: 1}`` -> ``{"A": "1", "B": bare}``; values become strings.
+
+    An empty key (``"=x"``) is an error unless ``empty_key`` (labels, as compose-go keeps them)."""
     if value is None:
         return {}
     if isinstance(value, dict):
@@ -201,7 +205,7 @@ def to_map(value: Any, path: TreePath, *, sep: str = "=", bare: Any = None, stri
     for i, item in enumerate(value):
         text = to_str(item)
         key, found, val = text.partition(sep)
-        if not key:
+        if not key and not empty_key:
             raise invalid(path + (i,), item, "entry", f"use KEY{sep}VALUE")
         out[key] = val if found else bare
     return out

@@ -32,23 +32,42 @@ def _is_external(value: Any) -> bool:
 
 
 def check_resources(data: dict, marks: Marks | None = None) -> None:
-    """External resources declare nothing but a name; ``name`` and the legacy ``external.name`` never both."""
+    """An external volume declares nothing but a name; ``name`` and the legacy ``external.name`` never both;
+    a secret or config has one source (``file``/``environment``, or ``content`` for configs)."""
     for kind in RESOURCE_KINDS:
         items = data.get(kind)
         if not isinstance(items, dict):
             continue
         for key, item in items.items():
-            if not isinstance(item, dict) or not _is_external(item.get("external")):
+            if not isinstance(item, dict):
                 continue
-            external = item["external"]
+            external = item.get("external")
             if isinstance(external, dict) and external.get("name") and item.get("name"):
                 raise _fail((kind, key, "name"), f"{kind}.{key}: name and external.name conflict",
                             "only use name", marks)
-            for attr in item:
-                if attr not in ("name", "external") and not str(attr).startswith("x-"):
-                    raise _fail((kind, key, attr),
-                                f'{kind}.{key}: conflicting parameters "external" and "{attr}" specified',
-                                f"an external {kind[:-1]} is created outside the project: remove {attr}", marks)
+            if kind == "volumes" and _is_external(external):
+                _check_external_volume(key, item, marks)
+            if kind in ("secrets", "configs"):
+                _check_file_object(kind, key, item, marks)
+
+
+def _check_external_volume(key: str, item: dict, marks: Marks | None) -> None:
+    for attr in item:
+        if attr not in ("name", "external") and not str(attr).startswith("x-"):
+            raise _fail(("volumes", key, attr), f'volumes.{key}: conflicting parameters "external" and "{attr}" '
+                        "specified", "an external volume is created outside the project: remove " + str(attr),
+                        marks)
+
+
+def _check_file_object(kind: str, key: str, item: dict, marks: Marks | None) -> None:
+    sources = ("file", "environment") if kind == "secrets" else ("file", "environment", "content")
+    given = [s for s in sources if s in item]
+    if len(given) > 1:
+        raise _fail((kind, key, given[1]), f"{kind}.{key}: {'|'.join(sources)} attributes are mutually exclusive",
+                    "keep only one of them", marks)
+    if not given and "driver" not in item and "external" not in item:
+        raise _fail((kind, key), f"{kind}.{key}: one of {'|'.join(sources)} must be set",
+                    "say where its content comes from, or mark it external: true", marks)
 
 
 def check_services(data: dict, marks: Marks | None = None, *, references: bool = True) -> None:

@@ -1,11 +1,11 @@
 """Which compose files, which project directory, which project name (Docker Compose v2 / compose-go rules).
 
 * ``-f`` values replace discovery (``-`` is stdin); otherwise ``COMPOSE_FILE`` (split on ``COMPOSE_PATH_SEPARATOR``,
-  default ``os.pathsep``, relative to the working dir); otherwise the first of ``compose.yaml``, ``compose.yml``,
-  ``docker-compose.yml``, ``docker-compose.yaml`` in the working dir or its nearest parent that has one, plus the
+  default ``os.pathsep``, relative to the discovery root); otherwise the first of ``compose.yaml``, ``compose.yml``,
+  ``docker-compose.yml``, ``docker-compose.yaml`` in the discovery root or its nearest parent that has one, plus the
   first of ``compose.override.yml``, ``compose.override.yaml``, ``docker-compose.override.yml``,
   ``docker-compose.override.yaml`` in that same directory (compose-go takes the first override found, whatever
-  the base file's family).
+  the base file's family).  The discovery root is ``--project-directory`` when given, else the working dir.
 * project directory: ``--project-directory``, else the directory of the first file that is not stdin, else the
   working dir.
 * project name: ``-p``, then ``COMPOSE_PROJECT_NAME``, then the files' top-level ``name:``, then the project
@@ -85,14 +85,16 @@ def resolve_files(options: LoadOptions) -> list[Path | str]:
     """
     if options.files:
         return [_checked(options.working_dir, name, "check the -f path") for name in options.files]
-    found = find_compose_files(options.working_dir, options.environ)
+    root = options.working_dir
+    if options.project_directory is not None:  # discovery starts there, as in Docker Compose
+        root = _absolute(options.working_dir, options.project_directory)
+    found = find_compose_files(root, options.environ)
     if not found:
         raise ProjectNotFoundError(
-            f"no configuration file provided: no {' / '.join(COMPOSE_FILE_NAMES)} in {options.working_dir} "
-            "or its parents",
+            f"no configuration file provided: no {' / '.join(COMPOSE_FILE_NAMES)} in {root} or its parents",
             hint="create compose.yaml, or name the file with -f or COMPOSE_FILE",
         )
-    return [_checked(options.working_dir, path, "check COMPOSE_FILE") for path in found]
+    return [_checked(root, path, "check COMPOSE_FILE") for path in found]
 
 
 def _checked(working_dir: Path, name: str | Path, hint: str) -> Path | str:

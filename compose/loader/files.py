@@ -340,13 +340,14 @@ def read_yaml(text: str, filename: str) -> list[Document]:
 
 
 class _Dumper(yaml.SafeDumper):
-    """``docker compose config`` style: block style, 2-space indent, indented lists, no aliases."""
+    """``docker compose config`` style: block style, 2-space indent, indented lists, no aliases, double quotes."""
 
     def choose_scalar_style(self) -> str:
         event = self.event
         if event.tag in _WRAPPERS and event.style is None and "\n" not in event.value:
             return ""  # plain after the tag; strings that would read back as another type carry quotes already
-        return super().choose_scalar_style()
+        style = super().choose_scalar_style()
+        return '"' if style == "'" else style  # Go's yaml quotes with double quotes
 
     def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
         super().increase_indent(flow, False)

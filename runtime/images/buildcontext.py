@@ -16,7 +16,7 @@ import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, MutableMapping
 
 from runtime.errors import ImageError
 from runtime.images.dockerignore import IgnoreMatcher, load_ignore
@@ -91,42 +91,55 @@ def _is_archive(path: Path) -> bool:
 
 @dataclass
 class BuildContext:
-    """A context directory and its ignore rules. Caches file hashes for the lifetime of the object."""
+    """A context directory and its ignore rules; ``hashes`` caches file digests (keyed by path and stat)."""
 
     root: Path
     ignore: IgnoreMatcher = field(default_factory=IgnoreMatcher)
     name: str = "build context"
-    _hashes: dict[tuple[str, int, int, int], str] = field(default_factory=dict, repr=False)
+    hashes: MutableMapping[str, str] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        self._root_str = str(self.root)
 
     @classmethod
     def open(cls, context_dir: str | os.PathLike[str], dockerfile: str | os.PathLike[str] | None = None,
-             name: str = "build context") -> "BuildContext":
+             name: str = "build context", hashes: MutableMapping[str, str] | None = None) -> "BuildContext":
+        """Open a context; ``hashes`` is a file-digest cache (keys are strings of path and stat identity)
+        that a caller may keep between builds so an unchanged context is not re-read."""
         root = Path(context_dir).resolve()
         if not root.is_dir():
             raise BuildContextError(f"{name} {root}: not a directory; point the build context at a directory")
         dfile = Path(dockerfile).resolve() if dockerfile is not None else None
-        keep = [".dockerignore"]
+        keep = [".dockerignore", "Dockerfile"]
         if dfile is not None and dfile.is_relative_to(root):
             keep.append(dfile.relative_to(root).as_posix())
-        return cls(root, load_ignore(root, dfile, tuple(keep)), name)
+        return cls(root, load_ignore(root, dfile, tuple(keep)), name, {} if hashes is None else hashes)
 
     def ignored(self, rel: str) -> bool:
         return rel != "." and self.ignore.ignored(rel)
 
+    def _spath(self, rel: str) -> str:
+        return self._root_str if rel == "." else f"{self._root_str}/{rel}"
+
     def _path(self, rel: str) -> Path:
         return self.root if rel == "." else self.root / rel
 
-    def resolve(self, source: str) -> tuple[ContextSource, ...]:
-        """The included entries a COPY source names (wildcards expanded, sorted); error if none."""
+    def resolve(self, source: str, exclude: IgnoreMatcher | None = None) -> tuple[ContextSource, ...]:
+        """The included entries a COPY source names (wildcards expanded, sorted); error if none.
+
+        ``exclude`` (COPY --exclude) applies to a match's name and to paths inside a matched directory.
+        """
         rel = clean_source(source)
         if has_magic(rel):
             matches = sorted(self._glob(rel))
         else:
             rel = _unescape(rel)
             matches = [rel] if os.path.lexists(self._path(rel)) and not self.ignored(rel) else []
+        if exclude is not None:
+            matches = [m for m in matches if m == "." or not exclude.ignored(m.rsplit("/", 1)[-1])]
         if not matches:
             raise BuildContextError(self._missing(source, rel))
-        return tuple(self.source(m) for m in matches)
+        return tuple(self.source(m, exclude) for m in matches)
 
     def _missing(self, source: str, rel: str) -> str:
         if not has_magic(rel) and os.path.lexists(self._path(rel)):
@@ -153,27 +166,33 @@ class BuildContext:
             found = step
         yield from (m for m in found if not self.ignored(m))
 
-    def source(self, rel: str) -> ContextSource:
+    def source(self, rel: str, exclude: IgnoreMatcher | None = None) -> ContextSource:
+        """A named source. A symlink is followed (as COPY does for the path it is given) if it stays inside."""
         path = self._path(rel)
         st = os.lstat(path)
         if stat.S_ISLNK(st.st_mode):
-            return ContextSource(rel, "symlink", "sha256:" + hashlib.sha256(os.readlink(path).encode()).hexdigest())
+            target = Path(os.path.realpath(path))
+            if target.exists() and target.is_relative_to(self.root):
+                inner = self.source(target.relative_to(self.root).as_posix() or ".", exclude)
+                return ContextSource(rel, inner.kind, inner.digest, inner.archive)
+            link = hashlib.sha256(os.readlink(path).encode()).hexdigest()
+            return ContextSource(rel, "symlink", "sha256:" + link)
         if stat.S_ISDIR(st.st_mode):
-            return ContextSource(rel, "dir", self.digest(rel))
+            return ContextSource(rel, "dir", self.digest(rel, exclude))
         return ContextSource(rel, "file", self.digest(rel), archive=_is_archive(path))
 
     def walk(self, rel: str = ".") -> Iterator[tuple[str, os.stat_result]]:
         """Every included entry strictly below directory ``rel``, depth first, sorted by name."""
-        base = self._path(rel)
         try:
-            names = sorted(os.listdir(base))
+            with os.scandir(self._spath(rel)) as it:
+                found = sorted((e.name, e.stat(follow_symlinks=False)) for e in it)
         except NotADirectoryError:
             return
-        for name in names:
+        check = bool(self.ignore.patterns)
+        for name, st in found:
             child = name if rel == "." else f"{rel}/{name}"
-            st = os.lstat(base / name)
             is_dir = stat.S_ISDIR(st.st_mode)
-            if self.ignored(child):
+            if check and self.ignored(child):
                 if is_dir and self.ignore.may_reinclude_under(child):
                     yield from self.walk(child)
                 continue
@@ -181,21 +200,39 @@ class BuildContext:
             if is_dir:
                 yield from self.walk(child)
 
-    def file_digest(self, rel: str, st: os.stat_result | None = None) -> str:
+    def entries(self, rel: str,
+                exclude: IgnoreMatcher | None = None) -> Iterator[tuple[str, Path, os.stat_result]]:
+        """What copying source ``rel`` copies: (path relative to ``rel``, absolute path, lstat) per entry.
+
+        A file gives one entry named after itself; a directory gives its included contents (not itself).
+        """
         path = self._path(rel)
+        st = os.stat(path) if os.path.islink(path) and path.resolve().is_relative_to(self.root) else os.lstat(path)
+        if not stat.S_ISDIR(st.st_mode):
+            yield posixpath.basename(rel), path, st
+            return
+        real = path.resolve().relative_to(self.root).as_posix() or "."
+        prefix = 0 if real == "." else len(real) + 1
+        for child, cst in self.walk(real):
+            name = child[prefix:]
+            if exclude is None or not exclude.ignored(name):
+                yield name, self._path(child), cst
+
+    def file_digest(self, rel: str, st: os.stat_result | None = None) -> str:
+        path = self._spath(rel)
         st = st or os.lstat(path)
-        key = (rel, st.st_size, st.st_mtime_ns, st.st_ino)
-        cached = self._hashes.get(key)
+        key = f"{path}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ctime_ns}\0{st.st_ino}"
+        cached = self.hashes.get(key)
         if cached is None:
             digest = hashlib.sha256()
             with open(path, "rb") as handle:
                 for chunk in iter(lambda: handle.read(_CHUNK), b""):
                     digest.update(chunk)
-            cached = self._hashes[key] = "sha256:" + digest.hexdigest()
+            cached = self.hashes[key] = "sha256:" + digest.hexdigest()
         return cached
 
-    def digest(self, rel: str = ".") -> str:
-        """Content digest of a file, or of a directory's included tree."""
+    def digest(self, rel: str = ".", exclude: IgnoreMatcher | None = None) -> str:
+        """Content digest of a file, or of a directory's included tree (minus ``exclude``, relative to it)."""
         path = self._path(rel)
         st = os.lstat(path)
         if not stat.S_ISDIR(st.st_mode):
@@ -203,6 +240,8 @@ class BuildContext:
         total = hashlib.sha256()
         prefix = 0 if rel == "." else len(rel) + 1
         for child, cst in self.walk(rel):
+            if exclude is not None and exclude.ignored(child[prefix:]):
+                continue
             total.update(_entry_line(child[prefix:], cst, self, child))
         return "sha256:" + total.hexdigest()
 
@@ -210,7 +249,7 @@ class BuildContext:
 def _entry_line(name: str, st: os.stat_result, ctx: BuildContext, rel: str) -> bytes:
     mode = stat.S_IMODE(st.st_mode)
     if stat.S_ISLNK(st.st_mode):
-        kind, content = "l", os.readlink(ctx._path(rel))
+        kind, content = "l", os.readlink(ctx._spath(rel))
     elif stat.S_ISDIR(st.st_mode):
         kind, content = "d", ""
     elif stat.S_ISREG(st.st_mode):

@@ -14,6 +14,7 @@ from runtime.images import dockerfile as df
 from runtime.images.buildcontext import BuildContext, BuildContextError, clean_source
 from runtime.images.buildsteps import CopySource, StageBuilder
 from runtime.images.buildvars import expand_text
+from runtime.images.dockerignore import IgnoreMatcher, compile_patterns, read_patterns
 
 _REMOTE = ("http://", "https://", "git@", "git://", "ssh://")
 
@@ -34,6 +35,11 @@ def _heredoc(raw: str, docs: dict[str, df.Heredoc]) -> df.Heredoc | None:
     return docs.get(name)
 
 
+def _excludes(instr: df.Copy) -> IgnoreMatcher | None:
+    patterns = instr.flag_values("exclude")
+    return compile_patterns(read_patterns("\n".join(patterns)), "--exclude") if patterns else None
+
+
 def _check_chmod(builder: StageBuilder, chmod: str | None, line: int) -> None:
     if chmod is None:
         return
@@ -44,8 +50,10 @@ def _check_chmod(builder: StageBuilder, chmod: str | None, line: int) -> None:
         raise builder.fail(line, f"invalid --chmod={chmod}", "use an octal mode such as 0644 or 755") from None
 
 
-def _from_context(ctx: BuildContext, origin: str, ref: str, src: str, unpack: bool) -> list[CopySource]:
-    return [CopySource(origin, ref, s.path, s.digest, s.kind, s.archive and unpack) for s in ctx.resolve(src)]
+def _from_context(ctx: BuildContext, origin: str, ref: str, src: str, unpack: bool,
+                  exclude: IgnoreMatcher | None) -> list[CopySource]:
+    found = ctx.resolve(src, exclude)
+    return [CopySource(origin, ref, s.path, s.digest, s.kind, s.archive and unpack) for s in found]
 
 
 def plan_copy(builder: StageBuilder, instr: df.Copy) -> None:
@@ -87,12 +95,16 @@ def plan_copy(builder: StageBuilder, instr: df.Copy) -> None:
                            f"end the destination with a / (e.g. {instr.dest.rstrip('/')}/)")
     flags = [f"--from={from_}" if from_ else "", f"--chown={chown}" if chown else "",
              f"--chmod={chmod}" if chmod else "", "--link" if link else ""]
-    shown = [s.path if s.origin != "url" else s.ref for s in sources]
+    shown = [{"url": s.ref, "heredoc": f"<<{s.ref}"}.get(s.origin, s.path) for s in sources]
     text = " ".join(p for p in [instr.keyword, *flags, *shown, dest] if p)
     key_sources = [(s.origin, s.ref, s.path, s.digest, s.archive) for s in sources]
-    builder.add(instr, text, "add" if is_add else "copy", (key_sources, chown, chmod, link, dest),
+    excludes = instr.flag_values("exclude")
+    key = (key_sources, chown, chmod, link, dest, excludes, instr.bool_flag("parents"))
+    builder.add(instr, text, "add" if is_add else "copy", key,
                 created_by=f"{text} # buildkit", sources=tuple(sources), dest=dest, chown=chown, chmod=chmod,
-                link=link, needs=tuple(needs), offline_error=offline, problems=tuple(problems), user=builder.config.get("User") or "",
+                link=link, needs=tuple(needs), offline_error=offline, problems=tuple(problems), excludes=excludes,
+                parents=instr.bool_flag("parents"),
+                user=builder.config.get("User") or "",
                 workdir=builder.workdir)
 
 
@@ -103,7 +115,7 @@ def _resolve(origin: tuple, from_: str | None, src: str, unpack: bool, instr: df
     if kind == "context":
         origin_name = "named-context" if from_ else "context"
         try:
-            return _from_context(value, origin_name, from_ or "", src, unpack)
+            return _from_context(value, origin_name, from_ or "", src, unpack, _excludes(instr))
         except BuildContextError as exc:
             problems.append(f"{instr.keyword} {exc}")
             return [CopySource(origin_name, from_ or "", clean_source(src), None, "missing")]

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -55,6 +55,8 @@ class PlannedStage:
     root_key: str
     fs_key: str  # key of the stage's filesystem: its last layer step, or its base
     author: str | None = None
+    run_env: Mapping[str, str] = field(default_factory=dict)  # ENV + valued ARGs at the end (RUN's view)
+    declared_args: Mapping[str, str | None] = field(default_factory=dict)  # inherited by stages built on it
 
     @property
     def label(self) -> str:
@@ -82,6 +84,8 @@ class BuildPlan:
     unused_build_args: tuple[str, ...]
     syntax: str | None = None
     dockerfile: str = "Dockerfile"
+    context: BuildContext | None = field(default=None, compare=False, repr=False)
+    named_contexts: Mapping[str, BuildContext] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def target(self) -> PlannedStage:
@@ -105,7 +109,8 @@ class BuildPlan:
 
     def problems(self) -> tuple[str, ...]:
         """``Dockerfile:LINE: ...`` for every step that cannot be executed; the executor refuses the plan."""
-        return tuple(f"{self.dockerfile}:{st.line}: {p}" for s in self.stages for st in s.steps for p in st.problems)
+        steps = [st for s in self.stages for st in s.steps]
+        return tuple(f"{self.dockerfile}:{st.line}: {p}" for st in steps for p in st.problems)
 
     def describe(self) -> str:
         return describe_plan(self)
@@ -116,11 +121,19 @@ def plan_build(dockerfile_text: str, *, context_dir: str | os.PathLike[str],
                platform: str = "linux/amd64", additional_contexts: Mapping[str, str] | None = None,
                dockerfile_path: str | os.PathLike[str] | None = None,
                base_images: Mapping[str, BaseImage] | None = None,
-               build_platform: str | None = None) -> BuildPlan:
-    """Plan a build. Raises DockerfileError (``Dockerfile:LINE: message: fix``) or another ImageError."""
+               build_platform: str | None = None,
+               file_hashes: MutableMapping[str, str] | None = None) -> BuildPlan:
+    """Plan a build. Raises DockerfileError (``Dockerfile:LINE: message: fix``) or another ImageError.
+
+    ``dockerfile_path`` (absolute, or relative to ``context_dir`` as in compose) names the file in messages
+    and selects ``<Dockerfile>.dockerignore``; ``build_platform`` defaults to the host's; ``file_hashes`` is a
+    digest cache for context files the caller may keep between builds (see ``BuildContext.open``).
+    """
+    if dockerfile_path is not None and not Path(dockerfile_path).is_absolute():
+        dockerfile_path = Path(context_dir) / dockerfile_path  # compose: relative to the context
     name = Path(dockerfile_path).name if dockerfile_path else "Dockerfile"
     parsed = df.parse_dockerfile(dockerfile_text, path=name)
-    context = BuildContext.open(context_dir, dockerfile_path)
+    context = BuildContext.open(context_dir, dockerfile_path, hashes=file_hashes)
     planner = _Planner(parsed, context, dict(build_args or {}), parse_platform(platform),
                        parse_platform(build_platform) if build_platform else host_platform(),
                        dict(additional_contexts or {}), dict(base_images or {}))
@@ -158,6 +171,8 @@ class _Planner:
         self.stages: list[_Stage] = []
         self.global_args: dict[str, str | None] = {}
         self.meta: dict[str, str] = dict(self.auto)
+        self.named: dict[str, int] = {}
+        self.named_contexts: dict[str, BuildContext] = {}
         self._split()
 
     def fail(self, line: int, message: str, fix: str = "") -> df.DockerfileError:
@@ -220,7 +235,7 @@ class _Planner:
         unused = tuple(sorted(k for k in self.build_args if k not in self.consumed
                               and k not in PROXY_ARGS and k not in self.auto))
         return BuildPlan(stages, skipped, str(self.platform), tuple(sorted(self.build_args.items())), unused,
-                         self.df.syntax, self.df.path)
+                         self.df.syntax, self.df.path, self.context, dict(self.named_contexts))
 
     def _target_index(self, target: str | None) -> int:
         if target is None:
@@ -265,7 +280,9 @@ class _Planner:
             if "://" in value:
                 raise self.fail(line, f"additional context {name}={value} is not supported",
                                 "use a local directory or docker-image://REF")
-            return "context", BuildContext.open(value, name=f"build context {name!r}")
+            if name not in self.named_contexts:
+                self.named_contexts[name] = BuildContext.open(value, name=f"build context {name!r}")
+            return "context", self.named_contexts[name]
         return "image", self._image(name, line)
 
     def _image(self, ref: str, line: int) -> tuple[str, str | None]:
@@ -288,7 +305,7 @@ class _Planner:
         if image.lower() == "scratch":
             return "scratch", "scratch", cfg.scratch_config(), cache_hash("scratch", str(plat)), plat
         index = self._lookup_stage(image)
-        if index is not None and index != stage.index:
+        if index is not None and index < stage.index:  # FROM only names earlier stages; else an image
             base = self._stage(index)
             return "stage", base.label, cfg.inherit_config(base.config), base.fs_key, plat
         if image in self.additional and self.additional[image].startswith("docker-image://"):
@@ -305,6 +322,11 @@ class _Planner:
                                build_args=self.build_args, global_args=self.global_args,
                                auto_args=self.auto, context=self.context, resolve=self.resolve_from,
                                path=self.df.path)
+        if kind == "stage":
+            parent = self.done[self._lookup_stage(base)]  # type: ignore[index]
+            builder.args, builder.state_env = dict(parent.declared_args), dict(parent.run_env)
+        else:
+            builder.state_env = cfg.env_of(config)
         builder.trigger = True
         for text in triggers:
             for instr in df.parse_dockerfile(text, path=self.df.path).instructions:
@@ -316,7 +338,7 @@ class _Planner:
         history = self._base_history(kind, base) + builder.history
         return PlannedStage(stage.index, stage.instr.stage_name, stage.instr.line, kind, base, str(plat),
                             tuple(builder.steps), builder.config, tuple(history), root_key, builder.parent_key,
-                            builder.author)
+                            builder.author, builder.state_env, builder.args)
 
     def _base_history(self, kind: str, base: str) -> list[dict[str, Any]]:
         if kind == "stage":

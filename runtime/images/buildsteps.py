@@ -19,7 +19,7 @@ from runtime.errors import ImageError
 from runtime.images import buildconfig as cfg
 from runtime.images import dockerfile as df
 from runtime.images.buildcontext import BuildContext, clean_source
-from runtime.images.buildvars import expand_text, expand_word
+from runtime.images.buildvars import expand_word
 
 PROXY_ARGS = ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "FTP_PROXY", "ftp_proxy",
               "NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy")
@@ -87,6 +87,8 @@ class PlannedStep:
     chown: str | None = None
     chmod: str | None = None
     link: bool = False
+    excludes: tuple[str, ...] = ()  # COPY --exclude patterns, relative to each source
+    parents: bool = False  # COPY --parents: keep the source's directories under dest
     needs: tuple[str, ...] = ()
     offline_error: str | None = None
     problems: tuple[str, ...] = ()  # why executing this step must fail (missing source, offline ADD URL)
@@ -258,7 +260,8 @@ class StageBuilder:
     def _cmd(self, instr: df.Cmd) -> None:
         self.config["Cmd"] = self.command(instr)
         self.cmd_set = True
-        self.add(instr, f"CMD {json.dumps(self.config['Cmd'])}", created_by=f"CMD {cfg.go_list(self.config['Cmd'])}")
+        cmd = self.config["Cmd"]
+        self.add(instr, f"CMD {json.dumps(cmd)}", created_by=f"CMD {cfg.go_list(cmd)}")
 
     def _entrypoint(self, instr: df.Entrypoint) -> None:
         self.config["Entrypoint"] = self.command(instr)
@@ -298,10 +301,15 @@ class StageBuilder:
         args = [f"{k}={self.state_env.get(k, v or '')}" for k, v in self.args.items()]
         mounts = tuple(self.mount(m, instr.line) for m in instr.flag_values("mount"))
         network = instr.flag("network") or "default"
+        if network not in ("default", "none", "host"):
+            raise self.fail(instr.line, f"RUN --network={network} is not supported", "use default, none or host")
         user = self.config.get("User") or ""
         needs = tuple(f"stage {m.option('from')}" for m in mounts if m.option("from"))
         prefix = f"|{len(args)} {' '.join(args)} " if args else ""
         shown = " ".join(argv) if instr.exec_form else instr.command[0]
+        if instr.heredocs:
+            lines = instr.heredocs[0].content.strip().splitlines() or [""]
+            shown += f" ({lines[0].strip()}{'...' if len(lines) > 1 else ''})"
         bodies = tuple(h.content for h in instr.heredocs)
         mount_key = [(m.type, m.target, m.options, m.source_digest) for m in mounts]
         problems = tuple(m.problem for m in mounts if m.problem)

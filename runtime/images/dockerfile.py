@@ -244,7 +244,7 @@ def _name_values(args: str, c: dict, escape: str, path: str) -> tuple[tuple[str,
     if "=" not in words[0]:
         key, _, value = args.strip().partition(" ")
         if not value.strip():
-            raise _fail(c, f"{c['keyword']} names can not be blank", f"write {c['keyword']} KEY=VALUE", path)
+            raise _fail(c, f"{c['keyword']} {key} has no value", f"write {c['keyword']} {key}=VALUE", path)
         return ((key, value.strip()),)
     pairs = []
     for word in words:

@@ -1,15 +1,17 @@
 """Safe extraction of OCI layer blobs (and, re-exported from ``layerwrite``, layer creation).
 
 ``unpack_layer`` writes one layer into its own directory in overlayfs form: a ``.wh.NAME`` entry becomes a 0/0
-character device ``NAME``, ``.wh..wh..opq`` becomes ``trusted.overlay.opaque=y`` on its directory. Both need
-privilege (CAP_MKNOD for devices outside a user namespace, CAP_SYS_ADMIN for ``trusted.*``); when the kernel refuses,
-a ``LayerError`` says so and names ``apply_layer`` (flattening, which needs neither) as the alternative.
+character device ``NAME``, ``.wh..wh..opq`` becomes ``trusted.overlay.opaque=y`` on its directory. Unprivileged,
+the whiteout device still works on kernels >= 5.8 (0/0 devices need no CAP_MKNOD there) but ``trusted.*`` needs
+CAP_SYS_ADMIN: rather than silently writing a form the mount would not honour (``user.overlay.*`` is read only by
+``userxattr`` mounts), a ``LayerError`` says so and names ``apply_layer`` (flattening, needs neither) instead.
 ``apply_layer`` applies a layer on top of an existing merged tree: whiteouts delete, opaque markers empty the
 directory of everything this layer did not itself write.
 
 Safety: every path is split lexically inside the root (leading ``/`` stripped, ``..`` that climbs out refused) and
 walked with ``openat(O_NOFOLLOW|O_DIRECTORY)`` from the root, so no symlink (planted by an earlier entry or present in
-a lower tree) is ever followed; hardlink targets are resolved the same way. Files are created with
+a lower tree) is ever followed, not even where docker would follow it inside the root (``bin/sh`` under a lower
+``bin -> usr/bin``): such entries are refused. Hardlink targets are resolved the same way. Files are created with
 ``O_CREAT|O_EXCL|O_NOFOLLOW``. Device nodes are skipped and ownership is left alone when not root (rootless
 docker does the same). On error ``dest`` may hold a partial layer: unpack into a temporary directory and remove it
 on failure. The returned diff_id is the sha256 of the uncompressed tar stream, trailing padding included.
@@ -32,7 +34,6 @@ from runtime.images.tarsafe import TarEntry
 
 __all__ = ["LayerDigests", "apply_layer", "create_layer", "unpack_layer"]
 
-_DIR_FLAGS = tarsafe.DIR_FLAGS
 _FILE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
 _WH = b".wh."
 _OPAQUE = b".wh..wh..opq"
@@ -48,19 +49,26 @@ def unpack_layer(src: Path | BinaryIO, dest: Path, *, media_type: str | None = N
     return _run(src, dest, media_type, overlay=True)
 
 
-def apply_layer(src: Path | BinaryIO, dest: Path, *, media_type: str | None = None) -> str:
-    """Apply a layer blob on top of the merged tree ``dest`` (whiteouts delete); return its diff_id."""
-    return _run(src, dest, media_type, overlay=False)
+def apply_layer(src: Path | BinaryIO, dest: Path, *, media_type: str | None = None,
+                resolve_symlinks: bool = False) -> str:
+    """Apply a layer blob on top of the merged tree ``dest`` (whiteouts delete); return its diff_id.
+
+    By default an entry below a symlinked directory is refused. With ``resolve_symlinks`` such symlinks are resolved
+    inside ``dest`` as if it were ``/`` (absolute targets from ``dest``, ``..`` stops at ``dest``), as docker's
+    chrooted extraction does; e.g. ``bin/sh`` lands in ``usr/bin/sh`` under ``bin -> usr/bin``. Nothing is ever
+    resolved outside ``dest``, and the writes themselves still never follow a symlink.
+    """
+    return _run(src, dest, media_type, overlay=False, resolve=resolve_symlinks)
 
 
-def _run(src: Path | BinaryIO, dest: Path, media_type: str | None, *, overlay: bool) -> str:
+def _run(src: Path | BinaryIO, dest: Path, media_type: str | None, *, overlay: bool, resolve: bool = False) -> str:
     if isinstance(src, (str, os.PathLike)):
         try:
             fh: BinaryIO = open(src, "rb", buffering=0)
         except OSError as exc:
             raise LayerError(f"unpack layer: cannot open blob {src}: {exc.strerror}") from exc
         with fh:
-            return _run(fh, dest, media_type, overlay=overlay)
+            return _run(fh, dest, media_type, overlay=overlay, resolve=resolve)
     try:
         os.makedirs(dest, exist_ok=True)
         root_fd = os.open(dest, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
@@ -69,7 +77,7 @@ def _run(src: Path | BinaryIO, dest: Path, media_type: str | None, *, overlay: b
     hasher = hashlib.sha256()
     chunks = Prefetcher(decompressed_chunks(src, media_type), hasher.update)
     reader = tarsafe.HashingReader(chunks, hasher)
-    extractor = _Extractor(root_fd, overlay=overlay)
+    extractor = _Extractor(root_fd, overlay=overlay, resolve=resolve)
     try:
         for entry in tarsafe.iter_entries(reader):
             extractor.add(entry, reader)
@@ -114,6 +122,31 @@ class _Tree:
                 self._fds[parts[: i + 1]] = fd
         return fd
 
+    def resolve(self, parts: Parts) -> Parts:
+        """``parts`` with each symlinked directory on the way replaced by its target, resolved inside the root."""
+        hops, i = 0, 0
+        while i < len(parts):
+            if parts[: i + 1] in self._fds:  # a real directory, opened without following anything
+                i += 1
+                continue
+            parent = self.dir_fd(parts[:i], create=False)
+            if parent is None:
+                return parts  # missing: made as real directories later
+            try:
+                st = os.stat(parts[i], dir_fd=parent, follow_symlinks=False)
+            except FileNotFoundError:
+                return parts
+            if not stat.S_ISLNK(st.st_mode):
+                i += 1
+                continue
+            hops += 1
+            if hops > 40:
+                raise LayerError(f"unpack layer: too many levels of symlinks under {b'/'.join(parts)!r}")
+            link = os.readlink(parts[i], dir_fd=parent)
+            parts = tarsafe.join_in_root(() if link.startswith(b"/") else parts[:i], link) + parts[i + 1:]
+            i = 0
+        return parts
+
     def trim(self) -> None:
         """Bound the number of open fds; called between entries, never while an fd is in use."""
         if len(self._fds) > _FD_CACHE:
@@ -122,12 +155,12 @@ class _Tree:
     def _open_child(self, parent: int, parts: Parts, create: bool) -> int | None:
         name = parts[-1]
         try:
-            fd = os.open(name, _DIR_FLAGS, dir_fd=parent)
+            fd = os.open(name, tarsafe.DIR_FLAGS, dir_fd=parent)
         except FileNotFoundError:
             if not create:
                 return None
             os.mkdir(name, 0o755, dir_fd=parent)
-            fd = os.open(name, _DIR_FLAGS, dir_fd=parent)
+            fd = os.open(name, tarsafe.DIR_FLAGS, dir_fd=parent)
             os.fchmod(fd, 0o755)  # whatever the umask, as docker makes missing parents
         except OSError as exc:
             if exc.errno not in (errno.ELOOP, errno.ENOTDIR):
@@ -159,9 +192,10 @@ def _is_symlink(parent: int, name: bytes) -> bool:
 class _Extractor:
     """Applies entries one by one; directory modes and times are set at the end (after their contents)."""
 
-    def __init__(self, root_fd: int, *, overlay: bool) -> None:
+    def __init__(self, root_fd: int, *, overlay: bool, resolve: bool = False) -> None:
         self.tree = _Tree(root_fd)
         self.overlay = overlay
+        self.resolve = resolve
         self.is_root = os.geteuid() == 0
         self.dirs: dict[Parts, TarEntry] = {}
         self.written: set[Parts] = set()
@@ -170,6 +204,8 @@ class _Extractor:
         parts = tarsafe.split_path(entry.name)
         self.tree.trim()
         try:
+            if self.resolve and len(parts) > 1:
+                parts = self.tree.resolve(parts[:-1]) + parts[-1:]
             if parts and parts[-1].startswith(_WH):
                 self._whiteout(parts)
             elif entry.kind == tarsafe.DIR:
@@ -244,6 +280,8 @@ class _Extractor:
         target = tarsafe.split_path(entry.linkname)
         if not target:
             raise LayerError(f"unpack layer: hardlink {entry.name!r} points at the layer root")
+        if self.resolve and len(target) > 1:
+            target = self.tree.resolve(target[:-1]) + target[-1:]
         if target == parts:
             return
         if target[: len(parts)] == parts:

@@ -314,6 +314,18 @@ def split_path(name: bytes) -> tuple[bytes, ...]:
     return tuple(parts)
 
 
+def join_in_root(base: tuple[bytes, ...], link: bytes) -> tuple[bytes, ...]:
+    """``link`` taken relative to ``base`` with ``..`` stopping at the root, as inside a chroot."""
+    parts = list(base)
+    for comp in link.split(b"/"):
+        if comp == b"..":
+            if parts:
+                parts.pop()
+        elif comp not in (b"", b"."):
+            parts.append(comp)
+    return tuple(parts)
+
+
 def rmtree_at(parent: int, name: bytes) -> None:
     """Remove a directory tree: no symlink followed, no Python recursion, at most two fds open at a time."""
     names = [name]

@@ -21,8 +21,8 @@ ORDER: tuple[str, ...] = ("ipc", "uts", "net", "pid", "mount", "cgroup")
 
 @dataclass(frozen=True)
 class NamespacePlan:
-    """``clone_flags``: created with the process (all but cgroup); ``joins``: (kind, path) to setns into;
-    ``new_cgroup``: unshare the cgroup ns after the process joined its cgroup."""
+    """``clone_flags``: namespaces to create (pid with the fork, the rest by the child's unshare; all but cgroup);
+    ``joins``: (kind, path) to setns into; ``new_cgroup``: unshare the cgroup ns after joining the cgroup."""
 
     clone_flags: int
     joins: tuple[tuple[str, str], ...]

@@ -13,6 +13,7 @@ import errno as _errno
 import os
 import resource
 import stat
+import struct
 from typing import Callable
 
 from runtime.errors import KernelError
@@ -53,7 +54,6 @@ PR_CAPBSET_DROP = 24
 PR_SET_CHILD_SUBREAPER = 36
 PR_SET_NO_NEW_PRIVS = 38
 
-_SYS_CLONE = 56  # x86_64
 _LINUX_CAPABILITY_VERSION_3 = 0x20080522
 
 
@@ -79,9 +79,10 @@ class Syscalls:
 
     def __init__(self) -> None:
         self._libc = _load_libc()
-        # PyDLL keeps the GIL across the call: required for clone (a released GIL in the child would deadlock).
+        # PyDLL keeps the GIL across the call (see fork).
         self._pylibc = ctypes.PyDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
         self._seccomp: ctypes.CDLL | None = None
+        self._own_pid_ns = -1
 
     # ---- helpers -------------------------------------------------------------------------------------------
     def _check(self, rc: int, op: str, path: str | None = None) -> int:
@@ -95,22 +96,26 @@ class Syscalls:
         return None if value is None else os.fsencode(value)
 
     # ---- processes -------------------------------------------------------------------------------------------
-    def clone(self, flags: int) -> int:
-        """fork() that also creates the namespaces in ``flags``; returns 0 in the child, the pid in the parent."""
-        pyapi = ctypes.pythonapi
-        pyapi.PyOS_BeforeFork()
-        fn = self._pylibc.syscall
-        fn.restype = ctypes.c_long
-        pid = fn(ctypes.c_long(_SYS_CLONE), ctypes.c_ulong(flags | 17), ctypes.c_void_p(0), ctypes.c_void_p(0),
-                 ctypes.c_void_p(0), ctypes.c_ulong(0))  # 17 = SIGCHLD
-        if pid == 0:
-            pyapi.PyOS_AfterFork_Child()
-            return 0
-        err = ctypes.get_errno()
-        pyapi.PyOS_AfterFork_Parent()
-        if pid < 0:
-            raise KernelError("clone", err, None, f"flags {flags:#x}")
-        return int(pid)
+    def fork(self, new_pid_ns: bool) -> int:
+        """os.fork(); with ``new_pid_ns`` the child is pid 1 of a new pid namespace.
+
+        The caller's pid_for_children is switched for the fork and switched back at once; the GIL is held
+        throughout (PyDLL), so no other Python thread can fork in between. A plain fork (not a raw clone) keeps
+        glibc's and Python's at-fork handling, which matters when the caller has threads.
+        """
+        if not new_pid_ns:
+            return os.fork()
+        if self._own_pid_ns < 0:
+            self._own_pid_ns = os.open("/proc/self/ns/pid", os.O_RDONLY | os.O_CLOEXEC)
+        if self._pylibc.unshare(ctypes.c_int(CLONE_NEWPID)) < 0:
+            raise KernelError("unshare", ctypes.get_errno(), "pid namespace")
+        pid = -1
+        try:
+            pid = os.fork()
+        finally:
+            if pid != 0 and self._pylibc.setns(ctypes.c_int(self._own_pid_ns), ctypes.c_int(CLONE_NEWPID)) < 0:
+                raise KernelError("setns", ctypes.get_errno(), "back to the caller's pid namespace")
+        return pid
 
     def unshare(self, flags: int) -> None:
         self._check(self._libc.unshare(ctypes.c_int(flags)), "unshare", f"flags {flags:#x}")
@@ -245,6 +250,29 @@ class Syscalls:
 
     def readlink(self, path: str) -> str:
         return os.readlink(path)
+
+    # ---- cgroup v2 device filter (bpf) ---------------------------------------------------------------------------
+    def attach_device_filter(self, cgroup_dir: str, program: bytes) -> None:
+        """Load a BPF_PROG_TYPE_CGROUP_DEVICE program and attach it to the cgroup2 directory."""
+        insns = ctypes.create_string_buffer(program, len(program))
+        license_ = ctypes.create_string_buffer(b"Apache")
+        attr = ctypes.create_string_buffer(128)
+        struct.pack_into("<IIQQ", attr, 0, 15, len(program) // 8, ctypes.addressof(insns),
+                         ctypes.addressof(license_))  # BPF_PROG_TYPE_CGROUP_DEVICE
+        struct.pack_into("<I", attr, 68, 6)  # expected_attach_type BPF_CGROUP_DEVICE
+        prog_fd = self._check(self._libc.syscall(ctypes.c_long(321), ctypes.c_int(5), attr, ctypes.c_uint(128)),
+                              "bpf prog load", cgroup_dir)  # SYS_bpf, BPF_PROG_LOAD
+        try:
+            dir_fd = self.open(cgroup_dir, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+            try:
+                attach = ctypes.create_string_buffer(128)
+                struct.pack_into("<IIII", attach, 0, dir_fd, prog_fd, 6, 2)  # BPF_CGROUP_DEVICE, BPF_F_ALLOW_MULTI
+                rc = self._libc.syscall(ctypes.c_long(321), ctypes.c_int(8), attach, ctypes.c_uint(128))
+                self._check(rc, "bpf prog attach", cgroup_dir)  # BPF_PROG_ATTACH
+            finally:
+                os.close(dir_fd)
+        finally:
+            os.close(prog_fd)
 
     # ---- seccomp (libseccomp through ctypes) -------------------------------------------------------------------------
     def _libseccomp(self) -> ctypes.CDLL:

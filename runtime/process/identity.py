@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass
 
 from runtime.errors import ContainerError
@@ -37,12 +38,22 @@ class _Group:
     members: tuple[str, ...]
 
 
+MAX_FILE = 4 << 20
+
+
 def _lines(path: str) -> list[list[str]]:
+    """Fields of each line of a regular file (an image's FIFO or device in its place reads as empty)."""
     try:
-        with open(path, encoding="utf-8", errors="replace") as fh:
-            return [line.rstrip("\n").split(":") for line in fh if line.strip() and not line.startswith("#")]
-    except (FileNotFoundError, NotADirectoryError):
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:
         return []
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return []
+        text = os.read(fd, MAX_FILE).decode("utf-8", errors="replace")
+    finally:
+        os.close(fd)
+    return [line.split(":") for line in text.splitlines() if line.strip() and not line.startswith("#")]
 
 
 def read_passwd(root: str = "/") -> list[_Passwd]:

@@ -1,6 +1,6 @@
 """The child side of a start: namespaces -> cgroup -> rootfs -> identity -> limits -> security -> exec.
 
-Runs in the cloned child (pid 1 of its pid namespace). Every failure is written to the error pipe as one JSON
+Runs in the forked child (pid 1 of its pid namespace). Every failure is written to the error pipe as one JSON
 object naming the step, then the child exits; it never falls back to running anything on the host. A successful
 exec closes the (CLOEXEC) pipe, which is how the parent learns the container started.
 """
@@ -8,10 +8,14 @@ exec closes the (CLOEXEC) pipe, which is how the parent learns the container sta
 from __future__ import annotations
 
 import errno
+import fcntl
+import gc
 import json
 import os
 import signal
+import socket
 import sys as _python
+import termios
 from dataclasses import dataclass
 from typing import NoReturn
 
@@ -41,6 +45,7 @@ class ChildPlan:
     rlimits: tuple[tuple[int, int, int], ...]
     stdio: tuple[int | None, int | None, int | None]
     hostname: str
+    console_fd: int = -1  # with a tty: a unix socket to send the pty master back on
 
 
 class ExecError(Exception):
@@ -57,9 +62,8 @@ def child_main(sys: sc.Syscalls, plan: ChildPlan, errw: int) -> NoReturn:
     """Entry point in the child; never returns."""
     # After pivot_root, a lazy import would read Python files from the container's rootfs while this process
     # still holds every capability: forbid imports outright (everything the child needs is imported already).
-    _python.meta_path.clear()
-    _python.path_hooks.clear()
-    _python.path_importer_cache.clear()
+    _python.meta_path.clear()  # no finders at all: any import not already done fails
+    gc.disable()  # a collection would walk (and copy-on-write) the parent's whole heap; the child lives briefly
     step = ["start"]
     code = EXIT_SETUP_FAILED
     try:
@@ -67,11 +71,11 @@ def child_main(sys: sc.Syscalls, plan: ChildPlan, errw: int) -> NoReturn:
     except BaseException as exc:  # noqa: BLE001 - every failure is reported, none swallowed
         code = 127 if isinstance(exc, ExecError) and exc.errno == errno.ENOENT else code
         code = 126 if isinstance(exc, ExecError) and exc.errno != errno.ENOENT else code
-        _report(errw, step[0], exc)
+        report_failure(errw, step[0], exc)
     os._exit(code)
 
 
-def _report(errw: int, step: str, exc: BaseException) -> None:
+def report_failure(errw: int, step: str, exc: BaseException) -> None:
     msg = {"step": step, "type": type(exc).__name__, "message": str(exc) or repr(exc),
            "errno": getattr(exc, "errno", None), "op": getattr(exc, "op", None), "path": getattr(exc, "path", None)}
     try:
@@ -83,10 +87,11 @@ def _report(errw: int, step: str, exc: BaseException) -> None:
 def _setup(sys: sc.Syscalls, plan: ChildPlan, errw: int, step: list[str]) -> None:
     spec = plan.rootfs.spec
     step[0] = "stdio"
-    _reset_signals()
-    _stdio(plan.stdio)
+    reset_signals()
+    apply_stdio(plan.stdio)
     sys.prctl(sc.PR_SET_DUMPABLE, 0)
     step[0] = "namespaces"
+    sys.unshare(plan.ns.clone_flags & ~sc.CLONE_NEWPID)  # the pid namespace came with the fork
     for kind, path in plan.ns.joins:
         sys.setns(path, namespaces.FLAGS[kind])
     step[0] = "hostname"
@@ -102,16 +107,19 @@ def _setup(sys: sc.Syscalls, plan: ChildPlan, errw: int, step: list[str]) -> Non
     step[0] = "ulimits"
     for rid, soft, hard in plan.rlimits:
         sys.setrlimit(rid, soft, hard)
+    if plan.console_fd >= 0:
+        step[0] = "tty"
+        setup_console(plan.console_fd)
     step[0] = "fds"  # before chdir: no inherited fd may serve as a /proc/self/fd/N way out
     os.closerange(3, errw)
     os.closerange(errw + 1, 2**31 - 1)
     step[0] = "working dir"
-    _chdir(sys, cwd)
-    _secure(sys, plan, ident, spec.process.no_new_privileges, step)
+    chdir_inside(sys, cwd)
+    secure(sys, plan.caps, plan.last_cap, plan.seccomp_bpf, ident, spec.process.no_new_privileges, step)
     step[0] = "exec"
     if spec.init:
         _tiny_init(spec.process.args, env, errw)
-    _exec(spec.process.args, env)
+    exec_command(spec.process.args, env)
 
 
 def _join_cgroup(sys: sc.Syscalls, plan: ChildPlan, step: list[str]) -> None:
@@ -128,23 +136,39 @@ def _join_cgroup(sys: sc.Syscalls, plan: ChildPlan, step: list[str]) -> None:
     step[0] = "rootfs"
 
 
-def _secure(sys: sc.Syscalls, plan: ChildPlan, ident: identity.Identity, nnp: bool, step: list[str]) -> None:
+def secure(sys: sc.Syscalls, caps: int, last_cap: int, bpf: bytes | None, ident: identity.Identity, nnp: bool,
+            step: list[str]) -> None:
+    """Bounding set, no_new_privs, seccomp (while CAP_SYS_ADMIN still allows it), user, then capabilities."""
     step[0] = "capabilities"
-    capabilities.drop_bounding(sys, plan.caps, plan.last_cap)
+    capabilities.drop_bounding(sys, caps, last_cap)
     if nnp:
         step[0] = "no_new_privileges"
         sys.prctl(sc.PR_SET_NO_NEW_PRIVS, 1)
-    if plan.seccomp_bpf:
+    if bpf:
         step[0] = "seccomp"
-        sys.seccomp_load_bpf(plan.seccomp_bpf)
+        sys.seccomp_load_bpf(bpf)
     step[0] = "user"
     sys.prctl(sc.PR_SET_KEEPCAPS, 1)
     sys.set_identity(ident.uid, ident.gid, ident.groups)
     step[0] = "capabilities"
-    capabilities.apply(sys, plan.caps)
+    capabilities.apply(sys, caps)
 
 
-def _reset_signals() -> None:
+def setup_console(sock: int) -> None:
+    """A pty from the container's own devpts: the slave becomes the controlling tty and stdio, the master goes
+    back to the parent over ``sock``."""
+    master, slave = os.openpty()
+    os.setsid()
+    fcntl.ioctl(slave, termios.TIOCSCTTY, 0)
+    for target in (0, 1, 2):
+        os.dup2(slave, target)
+    with socket.socket(fileno=sock) as conn:
+        socket.send_fds(conn, [b"m"], [master])
+    os.close(master)
+    os.close(slave)
+
+
+def reset_signals() -> None:
     """Python ignores SIGPIPE and the parent may block signals: the container starts with the defaults."""
     for sig in signal.valid_signals():
         if sig in (signal.SIGKILL, signal.SIGSTOP):
@@ -157,13 +181,13 @@ def _reset_signals() -> None:
     signal.pthread_sigmask(signal.SIG_SETMASK, [])
 
 
-def _stdio(fds: tuple[int | None, int | None, int | None]) -> None:
+def apply_stdio(fds: tuple[int | None, int | None, int | None]) -> None:
     for target, fd in enumerate(fds):
         if fd is not None and fd != target:
             os.dup2(fd, target)
 
 
-def _chdir(sys: sc.Syscalls, cwd: str) -> None:
+def chdir_inside(sys: sc.Syscalls, cwd: str) -> None:
     """chdir after pivot_root; the result must be a path inside the container (never a leaked host dir)."""
     sys.chdir(cwd)
     try:
@@ -174,7 +198,7 @@ def _chdir(sys: sc.Syscalls, cwd: str) -> None:
         raise KernelError("chdir", errno.EXDEV, cwd, detail=f"working dir resolves to {here}")
 
 
-def _exec(args: tuple[str, ...], env: dict[str, str]) -> NoReturn:
+def exec_command(args: tuple[str, ...], env: dict[str, str]) -> NoReturn:
     if not args:
         raise ExecError("", errno.ENOENT)
     try:
@@ -198,7 +222,7 @@ def _tiny_init(args: tuple[str, ...], env: dict[str, str], errw: int) -> NoRetur
         for sig in FORWARDED:
             signal.signal(sig, signal.SIG_DFL)
         signal.pthread_sigmask(signal.SIG_SETMASK, [])
-        _exec(args, env)
+        exec_command(args, env)
     child[0] = pid
     os.close(errw)
     signal.pthread_sigmask(signal.SIG_SETMASK, [])

@@ -1,4 +1,4 @@
-"""The parent side of a start: check the spec, prepare the container dir and cgroup, clone the child, and wait
+"""The parent side of a start: check the spec, prepare the container dir and cgroup, fork the child, and wait
 for it to exec (the error pipe closes) or to report a typed failure.
 
 Public entry points: ``start(spec, stdio=...) -> ContainerProcess`` and ``run(spec) -> int``.
@@ -8,20 +8,23 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import fcntl
 import json
 import os
 import select
 import shutil
 import signal
+import socket
+import time
 from pathlib import Path
 
 from runtime.errors import ContainerError
 from runtime.linux import capabilities, namespaces, seccomp
 from runtime.linux.cgroups import Cgroup, CgroupDriver, detect
-from runtime.linux.syscalls import Syscalls
+from runtime.linux.syscalls import CLONE_NEWPID, Syscalls
 from runtime.process import init, limits
 from runtime.rootfs import setup
-from runtime.spec import ContainerSpec
+from runtime.spec import ContainerSpec, Mount
 
 DEFAULT_HOSTS = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
 
@@ -40,14 +43,18 @@ class ContainerStartError(ContainerError):
 
 
 class ContainerProcess:
-    """A started container: its pid (host view), ``wait()``, ``kill()``, ``stop()``."""
+    """A started container: its pid (host view), ``wait()``, ``kill()``, ``stop()``; after the exit,
+    ``exit_code`` (128+N for signal N), ``oom_killed`` and ``finished_at`` (epoch seconds)."""
 
     def __init__(self, spec: ContainerSpec, pid: int, cgroup: Cgroup | None) -> None:
         self.spec = spec
         self.pid = pid
         self.cgroup = cgroup
+        self.started_at = time.time()
+        self.finished_at: float | None = None
         self.exit_code: int | None = None
         self.oom_killed = False
+        self.console: int | None = None  # with a tty: the pty master (the caller reads/writes it and closes it)
         self._pidfd = os.pidfd_open(pid)
 
     def wait(self, timeout: float | None = None) -> int | None:
@@ -57,8 +64,16 @@ class ContainerProcess:
         if timeout is not None and not select.select([self._pidfd], [], [], timeout)[0]:
             return None
         _, status = os.waitpid(self.pid, 0)
+        return self.reaped(status)
+
+    def reaped(self, status: int) -> int:
+        """Record an exit the caller reaped itself (a monitor's ``waitpid(-1)``): exit code, time, OOM, and the
+        cgroup removed. Returns the exit code (128+N for signal N)."""
+        if self.exit_code is not None:
+            return self.exit_code
         code = os.waitstatus_to_exitcode(status)
         self.exit_code = code if code >= 0 else 128 - code
+        self.finished_at = time.time()
         self._cleanup()
         return self.exit_code
 
@@ -95,13 +110,27 @@ def start(spec: ContainerSpec, *, stdio: Stdio = (None, None, None), sys: Syscal
 
     The cgroup is created while the child builds its rootfs; the child joins it before pivot_root and exec.
     """
-    sys = sys or _default_sys()
-    driver = cgroups or _default_driver()
+    sys = sys or default_syscalls()
+    driver = cgroups or default_driver()
+    spec = with_init_binary(spec)
     ns, caps, rlimits = _checked_parts(spec)
     prepare_container_dir(spec)
     child = _child_plan(spec, sys, driver, stdio, ns, caps, rlimits)
-    pid, cgroup = _spawn(sys, child, ns.clone_flags, driver)
-    return ContainerProcess(spec, pid, cgroup)
+    if not spec.process.terminal:
+        pid, cgroup = _spawn(sys, child, ns.clone_flags, driver)
+        return ContainerProcess(spec, pid, cgroup)
+    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+    with ours, theirs:
+        pid, cgroup = _spawn(sys, dataclasses.replace(child, console_fd=theirs.fileno()), ns.clone_flags, driver)
+        proc = ContainerProcess(spec, pid, cgroup)
+        theirs.close()
+        _, fds, _, _ = socket.recv_fds(ours, 16, 1)
+    if not fds:
+        proc.kill()
+        proc.wait()
+        raise ContainerError(f"start container {spec.short_id}: tty: the container sent no terminal")
+    proc.console = fds[0]
+    return proc
 
 
 def run(spec: ContainerSpec, *, stdio: Stdio = (None, None, None)) -> int:
@@ -120,13 +149,15 @@ def _checked_parts(spec: ContainerSpec) -> tuple[namespaces.NamespacePlan, int, 
         ns = namespaces.plan(spec.namespaces)
         if any(kind == "pid" for kind, _ in ns.joins):
             raise ValueError("joining another container's pid namespace is not supported yet (pid: host is)")
-        if spec.process.terminal:
-            raise ValueError("tty: a pseudo-terminal for the container is not supported yet; run without tty")
         caps = capabilities.effective_set(spec.security, capabilities.available_mask())
         limits.check_sysctls(spec)
         rlimits = limits.rlimit_plan(spec.process.rlimits)
     except ValueError as exc:
         raise ContainerError(f"start container {spec.short_id}: {exc}") from exc
+    missing = [layer for layer in spec.rootfs.layers if not os.path.isdir(layer)]
+    if missing or not spec.rootfs.layers:
+        raise ContainerError(
+            f"start container {spec.short_id}: rootfs: layer dir(s) missing: {missing or 'none given'}")
     for mount in spec.mounts:
         if mount.kind in ("bind", "volume") and mount.source and not os.path.exists(mount.source):
             if not mount.create_host_path:
@@ -141,17 +172,17 @@ def _child_plan(spec: ContainerSpec, sys: Syscalls, driver: CgroupDriver, stdio:
     bpf = None if sec.privileged or sec.seccomp == "unconfined" else seccomp.compile_default(sys, caps)
     return init.ChildPlan(
         rootfs=setup.RootfsPlan(spec, tuple(driver.container_mounts())),
-        ns=ns, cgroup=driver.open(spec.id), sync_fd=-1, caps=caps, last_cap=_last_cap(), seccomp_bpf=bpf,
+        ns=ns, cgroup=driver.open(spec.id), sync_fd=-1, caps=caps, last_cap=last_cap_cached(), seccomp_bpf=bpf,
         rlimits=rlimits, stdio=stdio, hostname=spec.hostname or spec.short_id,
     )
 
 
 def _spawn(sys: Syscalls, child: init.ChildPlan, flags: int, driver: CgroupDriver) -> tuple[int, Cgroup]:
-    """clone the child, create the cgroup meanwhile, say go, then wait for exec (EOF) or a failure report."""
-    errr, errw = os.pipe2(os.O_CLOEXEC)
-    syncr, syncw = os.pipe2(os.O_CLOEXEC)
+    """fork the child, create the cgroup meanwhile, say go, then wait for exec (EOF) or a failure report."""
+    errr, errw = make_pipe()
+    syncr, syncw = make_pipe()
     try:
-        pid = sys.clone(flags)
+        pid = sys.fork(new_pid_ns=bool(flags & CLONE_NEWPID))
         if pid == 0:
             os.close(errr)
             os.close(syncw)
@@ -164,7 +195,7 @@ def _spawn(sys: Syscalls, child: init.ChildPlan, flags: int, driver: CgroupDrive
             os.write(syncw, b"1")
         os.close(syncw)
         syncw = -1
-        report = _read_all(errr)
+        report = read_all(errr)
     finally:
         for fd in (errr, errw, syncr, syncw):
             if fd >= 0:
@@ -172,7 +203,7 @@ def _spawn(sys: Syscalls, child: init.ChildPlan, flags: int, driver: CgroupDrive
     if report:
         _, status = os.waitpid(pid, 0)
         cgroup.remove()
-        raise _start_error(child.rootfs.spec.id, report, os.waitstatus_to_exitcode(status))
+        raise start_error(child.rootfs.spec.id, report, os.waitstatus_to_exitcode(status))
     return pid, cgroup
 
 
@@ -187,20 +218,60 @@ def _create_cgroup(driver: CgroupDriver, spec: ContainerSpec, pid: int, syncw: i
         raise
 
 
-def _read_all(fd: int) -> bytes:
+def make_pipe() -> tuple[int, int]:
+    """A CLOEXEC pipe whose ends are above 2, so the child's dup2 onto stdio can never clobber them."""
+    ends = []
+    for fd in os.pipe2(os.O_CLOEXEC):
+        if fd < 3:
+            high = fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 3)
+            os.close(fd)
+            fd = high
+        ends.append(fd)
+    return ends[0], ends[1]
+
+
+def read_all(fd: int) -> bytes:
     chunks = []
     while chunk := os.read(fd, 65536):
         chunks.append(chunk)
     return b"".join(chunks)
 
 
-def _start_error(cid: str, report: bytes, code: int) -> ContainerStartError:
+def start_error(cid: str, report: bytes, code: int) -> ContainerStartError:
     try:
         msg = json.loads(report)
     except ValueError:
         msg = {"step": "unknown", "message": report.decode(errors="replace")}
     return ContainerStartError(cid, msg.get("step", "unknown"), msg.get("message", ""), msg.get("errno"),
                                code if code > 0 else init.EXIT_SETUP_FAILED)
+
+
+INIT_CANDIDATES = ("/usr/bin/tini-static", "/usr/libexec/docker/docker-init", "/usr/bin/docker-init")
+INIT_DEST = "/sbin/docker-init"
+
+
+def find_init_binary() -> str | None:
+    """A static init for ``init: true`` (Debian's tini-static, or docker-init); $DOCKYARD_INIT overrides."""
+    chosen = os.environ.get("DOCKYARD_INIT")
+    if chosen:
+        return chosen if os.path.isfile(chosen) else None
+    return next((p for p in INIT_CANDIDATES if os.path.isfile(p)), None)
+
+
+def with_init_binary(spec: ContainerSpec) -> ContainerSpec:
+    """``init: true`` as Docker does it: a static init bound read-only at /sbin/docker-init runs the command.
+
+    Without such a binary on the host the child's own small Python init is used instead.
+    """
+    binary = find_init_binary() if spec.init else None
+    if binary is None:
+        return spec
+    pid = spec.namespace("pid")
+    flags = ("-s",) if pid is None or pid.host else ()  # not pid 1: register as child subreaper
+    args = (INIT_DEST, *flags, "--", *spec.process.args)
+    mount = Mount("bind", INIT_DEST, binary, readonly=True)
+    return dataclasses.replace(spec, init=False, mounts=(*spec.mounts, mount),
+                               process=dataclasses.replace(spec.process, args=args))
 
 
 def prepare_container_dir(spec: ContainerSpec) -> None:
@@ -227,19 +298,19 @@ _DRIVER: list[CgroupDriver] = []
 _LAST_CAP: list[int] = []
 
 
-def _default_sys() -> Syscalls:
+def default_syscalls() -> Syscalls:
     if not _SYS:
         _SYS.append(Syscalls())
     return _SYS[0]
 
 
-def _default_driver() -> CgroupDriver:
+def default_driver() -> CgroupDriver:
     if not _DRIVER:
         _DRIVER.append(detect())
     return _DRIVER[0]
 
 
-def _last_cap() -> int:
+def last_cap_cached() -> int:
     if not _LAST_CAP:
         _LAST_CAP.append(capabilities.last_cap())
     return _LAST_CAP[0]

@@ -13,8 +13,7 @@ from __future__ import annotations
 import os
 import signal
 import time
-from dataclasses import dataclass, replace
-from typing import Protocol, Sequence
+from typing import NamedTuple, Protocol, Sequence
 
 from runtime.supervise.durations import parse_duration
 from runtime.supervise.errors import PolicyError
@@ -30,8 +29,7 @@ MAX_OUTPUT = 4096
 TIMEOUT_EXIT = -1
 
 
-@dataclass(frozen=True)
-class HealthConfig:
+class HealthConfig(NamedTuple):
     """A resolved healthcheck. ``argv`` None means disabled (``NONE`` / ``disable: true`` / no healthcheck)."""
 
     argv: tuple[str, ...] | None
@@ -87,8 +85,7 @@ def probe_argv(test: Sequence[str] | str | None, shell: Sequence[str] = ("/bin/s
     raise PolicyError(f"healthcheck.test {items!r}: start with CMD (argv), CMD-SHELL (one command) or NONE")
 
 
-@dataclass(frozen=True)
-class ProbeResult:
+class ProbeResult(NamedTuple):
     """One probe: wall-clock start and end (epoch seconds), exit code (-1 on timeout), output (truncated)."""
 
     start: float
@@ -97,8 +94,7 @@ class ProbeResult:
     output: str
 
 
-@dataclass(frozen=True)
-class HealthState:
+class HealthState(NamedTuple):
     """Health of one container run. ``started_at`` is when the container (re)started, on the probe clock."""
 
     started_at: float
@@ -116,13 +112,13 @@ def observe(config: HealthConfig, state: HealthState, result: ProbeResult) -> He
     """Fold one probe result into the state (Docker's handleProbeResult)."""
     log = (state.log + (result,))[-MAX_LOG_ENTRIES:]
     if result.exit_code == 0:
-        return replace(state, status=HEALTHY, failing_streak=0, log=log)
+        return state._replace(status=HEALTHY, failing_streak=0, log=log)
     in_start_period = result.start - state.started_at < config.start_period
     if state.status == STARTING and in_start_period:
-        return replace(state, log=log)
+        return state._replace(log=log)
     streak = state.failing_streak + 1
     status = UNHEALTHY if streak >= config.retries else state.status
-    return replace(state, status=status, failing_streak=streak, log=log)
+    return state._replace(status=status, failing_streak=streak, log=log)
 
 
 def next_interval(config: HealthConfig, state: HealthState, now: float) -> float:

@@ -19,6 +19,8 @@ import signal
 import sys
 
 HOLDER_NAME = "dockyard-holder"
+F_SETPIPE_SZ = 1031
+PIPE_SIZE = 1 << 20
 _SLEEP = ("/bin/sleep", "/usr/bin/sleep")
 
 
@@ -38,6 +40,33 @@ def spawn_holder(fds: dict[str, int]) -> tuple[int, dict[str, int]]:
         for fd in high.values():
             os.close(fd)
     return pid, slots
+
+
+def make_pipes() -> dict[str, int]:
+    """A container's stdout and stderr pipes (``stdout_r``, ``stdout_w``, ...): read ends non-blocking, 1 MiB
+    buffers where allowed (room for output while no monitor reads)."""
+    fds: dict[str, int] = {}
+    for stream in ("stdout", "stderr"):
+        r, w = os.pipe2(os.O_CLOEXEC)
+        try:
+            fcntl.fcntl(r, F_SETPIPE_SZ, PIPE_SIZE)
+        except OSError:
+            pass
+        os.set_blocking(r, False)
+        fds[f"{stream}_r"], fds[f"{stream}_w"] = r, w
+    return fds
+
+
+def reclaim_all(pid: int | None, slots: dict[str, int]) -> dict[str, int] | None:
+    """Reopen every pipe end a live holder keeps (None if it is gone): read ends non-blocking."""
+    if not pid or not is_holder(pid) or len(slots) != 4:
+        return None
+    fds = {}
+    for key, slot in slots.items():
+        fds[key] = reclaim(pid, slot, os.O_RDONLY if key.endswith("_r") else os.O_WRONLY)
+        if key.endswith("_w"):
+            os.set_blocking(fds[key], True)
+    return fds
 
 
 def is_holder(pid: int) -> bool:
@@ -72,8 +101,9 @@ def spawn_monitor(directory: str, *, python: str | None = None, log: str | None 
     """Start a detached monitor for the jobs in ``directory``; returns its pid (also in ``<dir>/monitor.pid``)."""
     os.makedirs(directory, exist_ok=True)
     argv = [python or sys.executable, "-S", "-m", "runtime.supervise.monitor", os.path.abspath(directory)]
-    env = {"PATH": os.environ.get("PATH", "/usr/sbin:/usr/bin:/sbin:/bin"), "PYTHONPATH": package_root(),
-           "PYTHONDONTWRITEBYTECODE": "1"}
+    env = {key: value for key, value in os.environ.items() if key.startswith("DOCKYARD_")}
+    env.update(PATH=os.environ.get("PATH", "/usr/sbin:/usr/bin:/sbin:/bin"), PYTHONPATH=package_root(),
+               PYTHONDONTWRITEBYTECODE="1")
     read_fd, write_fd = os.pipe()
     first = os.fork()
     if first == 0:  # pragma: no cover - runs in the child
@@ -115,3 +145,39 @@ def _detach_and_exec(argv: list[str], env: dict, report_fd: int, other_fd: int, 
             os.write(report_fd, f"{type(exc).__name__}: {exc}".encode())
         finally:
             os._exit(127)
+
+
+def ensure_monitor(directory: str, *, python: str | None = None, log: str | None = None) -> int:
+    """Make the directory's monitor pick up job changes: poke the live one (SIGHUP) or start one. Returns its pid.
+
+    Write or remove job files first, then call this (the monitor rescans after its pidfile goes away, so a job
+    written before this call is never missed).
+    """
+    from runtime.supervise.job import control_lock
+
+    lock = control_lock(directory)
+    try:
+        pid = monitor_pid(directory)
+        if pid:
+            os.kill(pid, signal.SIGHUP)
+            return pid
+        return spawn_monitor(directory, python=python, log=log)
+    finally:
+        os.close(lock)
+
+
+def _is_monitor(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as fh:
+            return b"runtime.supervise.monitor" in fh.read()
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+
+
+def monitor_pid(directory: str) -> int | None:
+    """The live monitor of ``directory`` (pid checked against its start time), or None."""
+    from runtime.supervise.job import PIDFILE, is_alive, read_json
+
+    current = read_json(os.path.join(directory, PIDFILE)) or {}
+    pid = current.get("pid")
+    return pid if pid and is_alive(pid, current.get("start_time")) and _is_monitor(pid) else None

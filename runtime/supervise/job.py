@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 
 JOB_SUFFIX = ".json"
 STATE_SUFFIX = ".state.json"
 STOP_SUFFIX = ".stop"
 PIDFILE = "monitor.pid"
+CONTROL_LOCK = "control.lock"
 
 
 def job_path(directory: str, name: str) -> str:
@@ -105,3 +107,46 @@ def is_alive(pid: int | None, start_time: int | None) -> bool:
     except FileNotFoundError:
         return False
     return stat[stat.rfind(b")") + 2:][:1] not in (b"Z", b"X")
+
+
+def remove_job(directory: str, name: str) -> None:
+    """Forget a container: its job, stop request and state go; a live monitor kills what still runs and its holder
+    (poked with SIGHUP); with no monitor this does it here. Log files are left to the caller."""
+    from runtime.supervise import holder
+
+    state = read_state(directory, name) or {}
+    for path in (job_path(directory, name), stop_path(directory, name)):
+        try:
+            os.unlink(path)
+        except FileNotFoundError:
+            pass
+    lock = control_lock(directory)
+    try:
+        monitor = holder.monitor_pid(directory)
+        if monitor:
+            os.kill(monitor, signal.SIGHUP)
+            return
+        if is_alive(state.get("pid"), state.get("pid_start")):
+            os.kill(state["pid"], signal.SIGKILL)
+        if (state.get("holder") or {}).get("pid"):
+            holder.release(state["holder"]["pid"])
+        try:
+            os.unlink(state_path(directory, name))
+        except FileNotFoundError:
+            pass
+    finally:
+        os.close(lock)
+
+
+def control_lock(directory: str) -> int:
+    """Take the directory's control lock (flock); returns the fd to close to release it.
+
+    Held by a caller while it checks for a monitor and pokes or starts one, and by a monitor while it decides to
+    exit (kept until it is gone): so a job is always seen by a monitor that lives on, or a new one is started.
+    """
+    import fcntl
+
+    os.makedirs(directory, exist_ok=True)
+    fd = os.open(os.path.join(directory, CONTROL_LOCK), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    return fd

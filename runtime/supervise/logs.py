@@ -17,9 +17,8 @@ from __future__ import annotations
 import json
 import os
 import time
-from dataclasses import dataclass
 from json.encoder import encode_basestring  # type: ignore[attr-defined]  # C-accelerated, ensure_ascii=False
-from typing import Mapping
+from typing import Mapping, NamedTuple
 
 from runtime.supervise.durations import parse_size
 from runtime.supervise.errors import LogError, PolicyError
@@ -32,8 +31,7 @@ STDOUT, STDERR = "stdout", "stderr"
 TIME_WIDTH = 30  # len("2026-01-02T03:04:05.123456789Z")
 
 
-@dataclass(frozen=True)
-class LogOptions:
+class LogOptions(NamedTuple):
     """The resolved ``logging:`` section. ``local`` is stored as json-file (same files, same rotation)."""
 
     driver: str = "json-file"
@@ -102,10 +100,12 @@ class LogWriter:
     def _open(self) -> None:
         try:
             os.makedirs(os.path.dirname(self.path) or ".", exist_ok=True)
-            self._fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC, 0o640)
+            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC, 0o640)
         except OSError as exc:
             raise LogError(f"open log file {self.path}: {exc.strerror}; check the container directory") from exc
         self._size = os.fstat(self._fd).st_size
+        if self._size and os.pread(self._fd, 1, self._size - 1) != b"\n":
+            self._write_all(b"\n")  # end a line torn by a crash, so the next entry starts clean
 
     def write(self, stream: str, data: bytes) -> None:
         """Add a chunk read from ``stream``; complete lines (and 16 KiB pieces) are written at once."""
@@ -215,8 +215,7 @@ def _batches(entries: list[bytes], limit: int) -> list[bytes]:
     return out
 
 
-@dataclass(frozen=True)
-class LogEntry:
+class LogEntry(NamedTuple):
     """One decoded entry: time (RFC 3339, nine digits), stream name, text (newline kept if it had one)."""
 
     time: str

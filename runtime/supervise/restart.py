@@ -18,7 +18,8 @@ Semantics, as Docker's restart manager:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+
+from typing import NamedTuple
 
 from runtime.supervise.durations import parse_duration
 from runtime.supervise.errors import PolicyError
@@ -32,8 +33,7 @@ _CONDITIONS = {"none": NO, "no": NO, "on-failure": ON_FAILURE, "any": ALWAYS, "a
                "unless-stopped": UNLESS_STOPPED}
 
 
-@dataclass(frozen=True)
-class RestartPolicy:
+class RestartPolicy(NamedTuple):
     """When to restart. ``delay`` None means Docker's exponential backoff; ``max_attempts`` 0 means unlimited."""
 
     mode: str = NO
@@ -87,8 +87,7 @@ def _parse_count(count: str, text: object) -> int:
     return value
 
 
-@dataclass(frozen=True)
-class RestartHistory:
+class RestartHistory(NamedTuple):
     """What the policy needs to remember between exits. ``count`` is the RestartCount shown to users."""
 
     count: int = 0
@@ -96,8 +95,7 @@ class RestartHistory:
     times: tuple[float, ...] = ()
 
 
-@dataclass(frozen=True)
-class Decision:
+class Decision(NamedTuple):
     """The verdict for one exit: restart or not, after how long, why; and the history to keep."""
 
     restart: bool
@@ -117,7 +115,7 @@ def decide(policy: RestartPolicy, history: RestartHistory, *, exit_code: int, ra
            stopped_by_user: bool, now: float) -> Decision:
     """Decide what to do after a container exited ``ran_for`` seconds after it started, at time ``now``."""
     delay = policy.delay if policy.delay is not None else backoff(history.last_delay, ran_for)
-    keep = replace(history, last_delay=delay)
+    keep = history._replace(last_delay=delay)
     if stopped_by_user:
         return Decision(False, 0.0, "stopped by the user", keep)
     verdict, reason = _wants_restart(policy, history, exit_code, now)

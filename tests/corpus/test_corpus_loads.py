@@ -30,6 +30,9 @@ EXCEPTIONS: dict[str, tuple[str, str]] = {
     "compose-go/_inline/loader/loader_test.go/TestLoadWithRemoteResources__01_input.yaml": ("extends", _REMOTE),
     "compose-go/_inline/loader/loader_test.go/TestLoadWithMissingResources__01_input.yaml": ("extends", _REMOTE),
     "compose-go/_inline/loader/loader_test.go/TestLoadWithNestedResources__01_input.yaml": ("load", _REMOTE),
+    # Not a load failure of dockyard's: the Go test asserts this error, MANIFEST does not mark it.
+    "compose-go/_inline/loader/tests/environment_test.go/TestEnvironmentWhitespace__01_Content.yaml": (
+        "schema", "TestEnvironmentWhitespace asserts 'environment variable DEBUG  is declared with a trailing space'"),
 }
 
 

@@ -58,7 +58,7 @@ class _Box:
     health: str | None = None
     health_output: str = ""
     starts: int = 0
-    removed_volumes: bool = False
+    image_id: str = "sha256:" + "1" * 64
 
 
 @dataclass
@@ -189,7 +189,7 @@ class FakeRuntime:
         ports = tuple(PortInfo(p.host_ip, p.host_port or 49153, p.protocol, "10.0.0.2", p.container_port)
                       for p in box.spec.ports) if box.state == "running" else ()
         return ContainerInfo(
-            id=box.id, name=box.spec.name, image=box.spec.image, image_id="sha256:" + "1" * 64,
+            id=box.id, name=box.spec.name, image=box.spec.image, image_id=box.image_id,
             command=tuple(box.spec.command or ("sh",)), labels=box.spec.labels, state=box.state,
             created=box.created, started_at=box.started_at, finished_at=box.finished_at, exit_code=box.exit_code,
             restart_count=box.restart_count, health=health, ports=ports,
@@ -201,6 +201,8 @@ class FakeRuntime:
         if any(b.spec.name == spec.name for b in self.boxes.values()):
             raise ContainerError(f"create container {spec.name}: the name is already in use")
         box = _Box(spec, hashlib.sha256(f"{spec.name}{next(self._seq)}".encode()).hexdigest(), self._now())
+        if self.has_image(spec.image):
+            box.image_id = self.images.resolve(spec.image)
         self.boxes[box.id] = box
         return self._info(box)
 
@@ -291,6 +293,19 @@ class FakeRuntime:
             for n, text in enumerate(texts):
                 lines.append(LogLine(box.id, f"2026-01-01T00:00:{n:02d}.{len(lines):09d}Z", "stdout", text))
         yield from sorted(lines, key=lambda line: line.time)
+
+    def run(self, spec: ContainerSpec, attach: bool = True, remove: bool = False) -> int:
+        """Create and start; attached, print the scripted output (as the real one passes stdout through)."""
+        info = self.create_container(spec)
+        self.start_container(info.id)
+        if not attach:
+            return 0
+        for line in self.logs([info.id]):
+            print(line.text)
+        code = self.wait_container(info.id)
+        if remove:
+            self.remove_container(info.id, force=True, volumes=True)
+        return code
 
     def exec(self, id: str, argv: list[str], **_: Any) -> int:  # noqa: A002
         box = self._find(id)

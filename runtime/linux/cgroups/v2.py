@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import contextlib
 from pathlib import Path
+from typing import Callable
 
+from runtime.linux.cgroups import devices
 from runtime.linux.cgroups.base import (
     CFS_PERIOD,
     Cgroup,
@@ -15,6 +17,8 @@ from runtime.linux.cgroups.base import (
     shares_to_weight,
     write,
 )
+from runtime.errors import KernelError
+from runtime.linux.syscalls import Syscalls
 from runtime.spec import Resources
 
 WANTED = ("cpu", "cpuset", "io", "memory", "pids")
@@ -46,10 +50,17 @@ class V2Cgroup(Cgroup):
         return [("cgroup2", "", None)]
 
 
+DeviceFilter = Callable[[str, bytes], None]
+
+
 class V2Driver(CgroupDriver):
-    def __init__(self, root: Path | str = "/sys/fs/cgroup", parent: str = "dockyard") -> None:
+    """``attach_devices(cgroup_dir, program)`` installs the device filter (default: the real bpf(2) calls)."""
+
+    def __init__(self, root: Path | str = "/sys/fs/cgroup", parent: str = "dockyard",
+                 attach_devices: DeviceFilter | None = None) -> None:
         self.root = Path(root)
         self.parent = parent
+        self._attach = attach_devices
 
     def open(self, name: str) -> V2Cgroup:
         return V2Cgroup(name, self.root / self.parent / name)
@@ -71,6 +82,7 @@ class V2Driver(CgroupDriver):
                     raise
         cg = V2Cgroup(name, path)
         try:
+            self._devices(path)
             _apply(path, resources)
         except BaseException:
             with contextlib.suppress(Exception):
@@ -78,13 +90,29 @@ class V2Driver(CgroupDriver):
             raise
         return cg
 
+    def _devices(self, path: Path) -> None:
+        if self._attach is None:
+            self._attach = Syscalls().attach_device_filter
+        self._attach(str(path), _device_program())
+
     @staticmethod
     def _enable(path: Path) -> None:
         available = read(path / "cgroup.controllers").split()
         enabled = read(path / "cgroup.subtree_control").split()
-        missing = [c for c in WANTED if c in available and c not in enabled]
-        if missing:
-            write(path / "cgroup.subtree_control", " ".join(f"+{c}" for c in missing))
+        for controller in (c for c in WANTED if c in available and c not in enabled):
+            # one at a time: a controller the kernel will not enable here (e.g. cpu with realtime tasks) must not
+            # stop the others; a limit that needs it then fails by naming its file
+            with contextlib.suppress(KernelError):
+                write(path / "cgroup.subtree_control", f"+{controller}")
+
+
+_PROGRAM: list[bytes] = []
+
+
+def _device_program() -> bytes:
+    if not _PROGRAM:
+        _PROGRAM.append(devices.program())
+    return _PROGRAM[0]
 
 
 def _apply(path: Path, r: Resources) -> None:

@@ -83,6 +83,12 @@ def test_stdout_stderr_and_exit_code_pass_through(containers):
     assert (probe.code, probe.out, probe.err) == (3, "out\n", "err\n")
 
 
+def test_exit_time_is_recorded(containers):
+    proc = containers.start(containers.spec("true"))
+    proc.wait(30)
+    assert proc.finished_at is not None and proc.finished_at >= proc.started_at
+
+
 def test_missing_binary_fails_the_start_with_exit_127(containers):
     from runtime.process.launcher import ContainerStartError
 
@@ -125,3 +131,27 @@ def test_run_returns_the_exit_code(containers):
     from runtime.process import launcher
 
     assert launcher.run(containers.spec("sh", "-c", "exit 5"), stdio=(None, None, None)) == 5
+
+
+def test_tty_gives_the_process_a_controlling_terminal_and_the_caller_the_master(containers):
+    import errno as _errno
+
+    spec = containers.spec(process=ProcessSpec(args=("sh", "-c", "tty; [ -t 0 ] && [ -t 1 ] && echo interactive"),
+                                               terminal=True))
+    proc = containers.start(spec)
+    assert proc.console is not None
+    chunks = []
+    try:
+        while True:
+            try:
+                data = os.read(proc.console, 4096)
+            except OSError as exc:  # EIO once the last slave is closed
+                assert exc.errno == _errno.EIO
+                break
+            if not data:
+                break
+            chunks.append(data)
+    finally:
+        os.close(proc.console)
+    assert proc.wait(30) == 0
+    assert b"".join(chunks).decode().split() == ["/dev/pts/0", "interactive"]

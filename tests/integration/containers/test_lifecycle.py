@@ -40,14 +40,26 @@ def test_custom_stop_signal(containers, tmp_path):
     assert proc.stop(grace=10) == 9
 
 
-def test_init_forwards_sigterm_to_the_command(containers, tmp_path):
+@pytest.fixture(params=["binary", "python"])
+def init_kind(request, monkeypatch):
+    """Both inits: the host's static one (tini) and the child's own Python one."""
+    from runtime.process.launcher import find_init_binary
+
+    if request.param == "binary" and find_init_binary() is None:
+        pytest.skip("no static init binary on this host (apt-get install tini)")
+    if request.param == "python":
+        monkeypatch.setenv("DOCKYARD_INIT", "/nonexistent")
+    return request.param
+
+
+def test_init_forwards_sigterm_to_the_command(containers, tmp_path, init_kind):
     out = tmp_path / "out"
     proc = containers.start(containers.spec("sh", "-c", "echo ready; exec sleep 60", init=True), out)
     eventually(lambda: _started(out))
     assert proc.stop(grace=10) == 128 + signal.SIGTERM
 
 
-def test_init_is_pid_1_and_reaps_orphans(containers):
+def test_init_is_pid_1_and_reaps_orphans(containers, init_kind):
     probe = containers.run(containers.spec(
         "sh", "-c", "(sleep 0.2 &) ; sleep 0.5; echo $$; ps -o pid,stat,comm | grep -c ' Z ' ; true", init=True))
     pid, zombies = probe.out.split()
@@ -61,3 +73,10 @@ def test_kill_returns_128_plus_signal(containers, tmp_path):
     eventually(lambda: _started(out))
     proc.kill(signal.SIGKILL)
     assert proc.wait(10) == 137
+
+
+def test_an_exit_reaped_by_the_caller_is_recorded_and_cleaned_up(containers):
+    proc = containers.start(containers.spec("sh", "-c", "exit 6"))
+    _, status = os.waitpid(proc.pid, 0)  # as a monitor reaping all its children would
+    assert proc.reaped(status) == 6
+    assert (proc.exit_code, proc.cgroup) == (6, None)

@@ -123,3 +123,19 @@ def test_working_dir_through_proc_self_fd_never_reaches_a_host_dir(containers, t
         assert "HOST_MARKER" not in probe.out
     finally:
         os.close(opened)
+
+
+def test_mount_table_seen_inside_is_the_rootfs_then_the_standard_mounts_in_order(containers, tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    probe = containers.sh("awk '{print $5, $6}' /proc/self/mountinfo",
+                          mounts=(Mount("bind", "/data", str(data), readonly=True),))
+    table = [line.split() for line in probe.out.splitlines()]
+    points = [p for p, _ in table]
+    assert points[:11] == ["/", "/proc", "/dev", "/dev/pts", "/sys", "/dev/mqueue", "/dev/shm", "/etc/hostname",
+                           "/etc/hosts", "/etc/resolv.conf", "/data"]
+    assert points.index("/proc/sys") < points.index("/sys/fs/cgroup")
+    options = dict((p, o.split(",")) for p, o in table)
+    assert "ro" in options["/sys"] and "ro" in options["/proc/sys"] and "ro" in options["/data"]
+    assert "ro" in options["/sys/fs/cgroup"]
+    assert all(not p.startswith(str(tmp_path)) for p in points)  # nothing of the host's tree is left

@@ -1,4 +1,4 @@
-"""services.*.command / entrypoint: strings kept for translate, lists kept; split_command has shell semantics."""
+"""services.*.command / entrypoint: strings split with shell quoting (as Docker Compose prints them), lists kept."""
 
 from __future__ import annotations
 
@@ -9,8 +9,10 @@ from compose.loader.canonical import split_command
 from tests.support.compose_model import one_service
 
 
-def test_string_command_is_kept_as_a_string():
-    assert one_service("command: bundle exec thin -p 3000").command == "bundle exec thin -p 3000"
+def test_string_command_is_split_like_a_shell_would():
+    web = one_service("command: bundle exec thin -p 3000\nentrypoint: sh -c 'echo a b'")
+    assert web.command == ("bundle", "exec", "thin", "-p", "3000")
+    assert web.entrypoint == ("sh", "-c", "echo a b")
 
 
 def test_list_command_becomes_a_tuple():

@@ -13,6 +13,6 @@ def test_int_sets_soft_and_hard():
 
 def test_canonical_form_and_interpolated_strings():
     assert canonical_service_of("ulimits: {nproc: '10', nofile: {soft: '1', hard: '2'}}")["ulimits"] == {
-        "nproc": {"soft": 10, "hard": 10},
+        "nproc": 10,
         "nofile": {"soft": 1, "hard": 2},
     }

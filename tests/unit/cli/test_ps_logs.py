@@ -78,7 +78,7 @@ def test_logs_no_log_prefix_tail_and_service_filter(dy):
 def test_ls_lists_running_projects_as_json(dy):
     dy("up", "-d")
     rows = json.loads(dy("ls", "--format", "json").stdout)
-    assert rows == [{"Name": "demo", "Status": "running(2)", "ConfigFiles": ""}]
+    assert rows == [{"Name": "demo", "Status": "running(2)", "ConfigFiles": str(dy.dir / "compose.yaml")}]
     assert dy("ls", "-q").stdout == "demo\n"
 
 
@@ -120,3 +120,17 @@ def test_pause_and_unpause(dy):
     assert dy.rt.state_of("demo-web-1") == "paused"
     dy("unpause", "web")
     assert dy.rt.state_of("demo-web-1") == "running"
+
+
+def test_restart_of_a_dependency_restarts_dependents_that_asked_for_it(dy):
+    dy.write("""
+name: demo
+services:
+  web: {image: x, depends_on: {db: {condition: service_started, restart: true}}}
+  db: {image: y}
+  other: {image: z, depends_on: [db]}
+""")
+    dy("up", "-d")
+    dy.rt.calls.clear()
+    assert dy("restart", "db").exit_code == 0
+    assert dy.rt.calls == ["restart demo-db-1", "restart demo-web-1"]

@@ -88,3 +88,70 @@ def test_attached_up_prints_prefixed_output_and_exits_with_the_exit_code_from_se
     assert result.exit_code == 3, result.output
     assert "web-1  | hello\n" in result.stdout
     assert "web-1 exited with code 3" in result.stdout
+
+
+def test_run_starts_dependencies_then_a_one_off_container_and_returns_its_exit_code(dy):
+    dy.rt.behave("demo-web-run-1", logs=("migrated",), exit_code=0)
+    result = dy("run", "--rm", "web", "echo", "hi")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "migrated\n"
+    assert "start demo-db-1" in dy.rt.calls and "create demo-web-run-1" in dy.rt.calls
+    assert dy.rt.names() == ["demo-db-1"]
+
+
+def test_run_detached_keeps_the_one_off_with_its_labels_and_no_ports(dy):
+    result = dy("run", "-d", "--no-deps", "web")
+    assert result.stdout == "demo-web-run-1\n"
+    box = dy.rt._find("demo-web-run-1")
+    assert dict(box.spec.labels)["com.docker.compose.oneoff"] == "True"
+    assert box.spec.ports == ()
+    assert "demo-db-1" not in dy.rt.names()
+
+
+def test_one_off_containers_are_not_orphans_nor_replicas(dy):
+    dy("run", "-d", "--no-deps", "web")
+    dy.rt.calls.clear()
+    result = dy("up", "-d")
+    assert "orphan" not in result.stderr
+    assert "create demo-web-1" in dy.rt.calls
+
+
+def test_abort_on_container_exit_stops_everything_when_one_exits(dy):
+    dy.rt.behave("db", logs=("db up",), exit_code=0, exit_after=1)
+    result = dy("up", "--abort-on-container-exit")
+    assert result.exit_code == 0, result.output
+    assert "Aborting on container exit..." in result.stderr
+    assert dy.rt.state_of("demo-web-1") == "exited"
+
+
+def test_no_attach_leaves_a_service_out_of_the_output(dy):
+    dy.rt.behave("db", logs=("from db",), exit_code=0, exit_after=1)
+    dy.rt.behave("web", logs=("from web",), exit_code=0, exit_after=1)
+    result = dy("up", "--no-attach", "db", "--no-log-prefix")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[0] == "from web"
+    assert "from db" not in result.stdout
+
+
+def test_ctrl_c_while_attached_stops_gracefully_and_a_second_one_kills(dy, monkeypatch):
+    from compose import attach, service
+
+    def interrupted(self, stop, **kw):
+        raise KeyboardInterrupt
+        yield  # pragma: no cover
+
+    monkeypatch.setattr(attach.Logs, "follow", interrupted)
+    result = dy("up")
+    assert result.exit_code == 130
+    assert "Gracefully stopping... (press Ctrl+C again to force)" in result.stderr
+    assert dy.rt.state_of("demo-web-1") == "exited" and "stop demo-web-1" in dy.rt.calls
+
+    dy("up", "-d")
+
+    def impatient(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(service, "stop", impatient)
+    result = dy("up")
+    assert result.exit_code == 130
+    assert "kill demo-web-1 9" in dy.rt.calls

@@ -96,3 +96,39 @@ def test_apply_returns_the_diff_id(tmp_path, merged):
     blob = tmp_path / "l.tar"
     blob.write_bytes(tar)
     assert apply_layer(blob, merged) == tb.sha256(tar)
+
+
+def _apply_resolving(tmp_path: Path, root: Path, *members: bytes) -> str:
+    blob = tmp_path / "upper.tar"
+    blob.write_bytes(tb.archive(*members))
+    return apply_layer(blob, root, resolve_symlinks=True)
+
+
+def test_resolving_mode_follows_a_lower_symlink_inside_the_root(tmp_path, merged):
+    _apply_resolving(tmp_path, merged, tb.file("bin/sh", b"sh"), tb.hardlink("bin/ash", "bin/sh"))
+    assert (merged / "usr/bin/sh").read_bytes() == b"sh"
+    assert os.stat(merged / "usr/bin/ash").st_ino == os.stat(merged / "usr/bin/sh").st_ino
+    assert os.readlink(merged / "bin") == "usr/bin"
+
+
+def test_resolving_mode_treats_absolute_targets_as_relative_to_the_root(tmp_path, merged):
+    _apply_resolving(tmp_path, merged, tb.symlink("lib", "/usr/lib"), tb.file("lib/libc.so", b"c"))
+    assert (merged / "usr/lib/libc.so").read_bytes() == b"c"
+
+
+def test_resolving_mode_never_leaves_the_root(tmp_path, merged):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    _apply_resolving(tmp_path, merged,
+                     tb.symlink("up", "../../../../../../../.."), tb.file("up/escaped", b"1"),
+                     tb.symlink("abs", str(outside)), tb.file("abs/escaped", b"2"))
+    assert list(outside.iterdir()) == []
+    assert (merged / "escaped").read_bytes() == b"1"
+    assert (merged / str(outside).lstrip("/") / "escaped").read_bytes() == b"2"
+
+
+def test_resolving_mode_refuses_symlink_loops(tmp_path, merged):
+    from runtime.errors import LayerError
+
+    with pytest.raises(LayerError, match="too many levels of symlinks"):
+        _apply_resolving(tmp_path, merged, tb.symlink("a", "b"), tb.symlink("b", "a"), tb.file("a/f", b"x"))

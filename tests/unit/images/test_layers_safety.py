@@ -206,3 +206,12 @@ def test_non_octal_numbers_are_refused(box):
 def test_many_extended_headers_before_one_entry_are_bounded_in_total(box):
     chunk = tb.pax({f"comment{i}": "x" * 1000 for i in range(900)})  # ~0.9 MiB each, distinct keys
     _refused(box, tb.archive(chunk, chunk, tb.file("x")), "exceeds the 1048576-byte limit")
+
+
+def test_directory_entry_over_a_symlink_replaces_the_link_before_anything_is_written_below(box):
+    blob = box["tmp"] / "layer.tar"
+    blob.write_bytes(tb.archive(tb.symlink("d", str(box["sentinel"])), tb.directory("d"), tb.file("d/x", b"in")))
+    unpack_layer(blob, box["dest"])
+    assert (box["dest"] / "d/x").read_bytes() == b"in"
+    assert not (box["dest"] / "d").is_symlink()
+    assert list(box["sentinel"].iterdir()) == []

@@ -194,3 +194,30 @@ def test_a_deep_directory_tree_is_removed_when_a_file_replaces_it(tmp_path):
     dest, _ = _unpack(tmp_path, tb.archive(tb.pax({"path": f"top/{deep}/f"}), tb.file("x", b"1"),
                                            tb.symlink("top/d/link", "/"), tb.file("top", b"flat")))
     assert (dest / "top").read_bytes() == b"flat"
+
+
+def test_multi_frame_zstd_is_read_to_the_end(tmp_path):
+    tar = tb.archive(tb.file("a", b"1"), tb.file("b", b"2"))
+    dest, diff_id = _unpack(tmp_path, tb.zstd(tar[:1024]) + tb.zstd(tar[1024:]))
+    assert sorted(os.listdir(dest)) == ["a", "b"]
+    assert diff_id == tb.sha256(tar)
+
+
+def test_a_gzip_bomb_is_streamed_not_held_in_memory(tmp_path):
+    """128 MB of zeros inside one file: decompressed chunk by chunk, written out, hashed."""
+    import resource
+    import zlib
+
+    size = 128 << 20
+    comp = zlib.compressobj(9, zlib.DEFLATED, 31)
+    body = [comp.compress(tb.header("zeros", size=size))]
+    zero = bytes(1 << 20)
+    body += [comp.compress(zero) for _ in range(size >> 20)]
+    body += [comp.compress(tb.end()), comp.flush()]
+    blob = b"".join(body)
+    assert len(blob) < 1 << 20
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    dest, _ = _unpack(tmp_path, blob)
+    grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    assert os.path.getsize(dest / "zeros") == size
+    assert grown_mb < 64

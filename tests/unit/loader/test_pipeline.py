@@ -193,3 +193,76 @@ def test_later_stage_errors_point_into_the_override_file(stack):
 def test_no_interpolation_still_interpolates_the_project_name(stack):
     loaded = load_dict(options(stack, interpolate=False, environ={"APP": "named"}), stop_after="merge")
     assert loaded.name == "named" and loaded.data["name"] == "named"
+
+
+# ---------------------------------------------------------------------------------------------- .env before discovery
+def test_compose_file_from_the_working_dirs_env_file_picks_the_files(tmp_path):
+    write(tmp_path / "base.yaml", "services:\n  web:\n    image: nginx\n")
+    write(tmp_path / "extra.yaml", "services:\n  web:\n    environment: [A=1]\n")
+    write(tmp_path / ".env", "COMPOSE_FILE=base.yaml:extra.yaml\n")
+    loaded = load_project(options(tmp_path))
+    assert loaded.files == [tmp_path / "base.yaml", tmp_path / "extra.yaml"]
+    assert loaded.data["services"]["web"]["environment"] == {"A": "1"}
+
+
+def test_the_shell_wins_over_the_env_files_compose_file(tmp_path):
+    write(tmp_path / "base.yaml", "services:\n  web:\n    image: nginx\n")
+    write(tmp_path / "other.yaml", "services:\n  db:\n    image: postgres\n")
+    write(tmp_path / ".env", "COMPOSE_FILE=base.yaml\n")
+    loaded = load_project(options(tmp_path, environ={"COMPOSE_FILE": "other.yaml"}))
+    assert list(loaded.data["services"]) == ["db"]
+
+
+def test_compose_project_name_and_profiles_from_the_env_file(tmp_path):
+    write(tmp_path / "compose.yaml", "services:\n  web:\n    image: x\n  dbg:\n    image: y\n    profiles: [debug]\n")
+    write(tmp_path / ".env", "COMPOSE_PROJECT_NAME=fromenv\nCOMPOSE_PROFILES=debug\n")
+    loaded = load_project(options(tmp_path))
+    assert loaded.name == "fromenv"
+    assert set(loaded.data["services"]) == {"web", "dbg"}
+
+
+def test_env_file_flag_is_read_before_discovery_too(tmp_path):
+    write(tmp_path / "main.yaml", "services:\n  web:\n    image: x\n")
+    write(tmp_path / "ci.env", "COMPOSE_FILE=main.yaml\n")
+    assert load_project(options(tmp_path, env_files=("ci.env",))).files == [tmp_path / "main.yaml"]
+
+
+# ---------------------------------------------------------------------------------------------- --no-interpolate
+def test_without_interpolation_typed_fields_keep_their_variables(tmp_path):
+    write(tmp_path / "compose.yaml", """
+        services:
+          web:
+            image: nginx:${TAG}
+            ports: ["${PORT}:80", "9090:90"]
+            deploy: {replicas: "${N}"}
+            environment: [A=1]
+    """)
+    loaded = load_project(options(tmp_path, interpolate=False))
+    web = loaded.data["services"]["web"]
+    assert loaded.project is None
+    assert web["image"] == "nginx:${TAG}"
+    assert web["ports"] == ["${PORT}:80", "9090:90"]
+    assert web["deploy"] == {"replicas": "${N}"}
+    assert web["environment"] == {"A": "1"}
+    assert web["networks"] == {"default": None}
+    assert not any("not set" in w for w in loaded.warnings)
+
+
+def test_without_interpolation_the_schema_still_judges_the_raw_data(tmp_path):
+    write(tmp_path / "compose.yaml", "services:\n  web:\n    image: x\n    ports: [\"80:80:80\"]\n")
+    with pytest.raises(SchemaError, match=r"compose.yaml:4:\d+ services.web.ports\[0\]"):
+        load_project(options(tmp_path, interpolate=False))
+
+
+# ---------------------------------------------------------------------------------------------- warnings, errors
+def test_valid_but_unsupported_fields_become_warnings(tmp_path):
+    write(tmp_path / "compose.yaml", "services:\n  web:\n    image: x\n    mac_address: 02:42:ac:11:65:43\n")
+    loaded = load_project(options(tmp_path))
+    assert "services.web.mac_address: mac_address is not supported" in loaded.warnings
+
+
+def test_errors_name_files_relative_to_the_working_dir(tmp_path):
+    write(tmp_path / "sub" / "compose.yaml", "services:\n  web:\n    image: x\n    ports: [\"80:80:80\"]\n")
+    with pytest.raises(SchemaError) as info:
+        load_project(options(tmp_path, files=("sub/compose.yaml",)))
+    assert str(info.value).startswith("sub/compose.yaml:4:")

@@ -26,12 +26,12 @@ def test_key_order_is_insertion_order():
     assert dump_yaml({"b": 1, "a": 2}) == "b: 1\na: 2\n"
 
 
-def test_strings_are_quoted_only_when_needed():
+def test_strings_are_quoted_only_when_needed_and_with_double_quotes_as_go_yaml_does():
     text = dump_yaml({"plain": "nginx:1.25", "port": "80:80", "num": "123", "word": "on", "empty": ""})
     assert "plain: nginx:1.25\n" in text
-    assert "num: '123'\n" in text
-    assert "word: 'on'\n" in text
-    assert "empty: ''\n" in text
+    assert 'num: "123"\n' in text
+    assert 'word: "on"\n' in text
+    assert 'empty: ""\n' in text
 
 
 @pytest.mark.parametrize("text", ["0o17", "0x1F", "010", "1_000", "true", "null", "~", "1.5", ".inf", "1:20", "yes"])

@@ -219,3 +219,45 @@ def test_down_stops_dependents_before_their_dependencies_and_removes_everything(
     assert rt.calls == ["stop p-web-1", "remove p-web-1 -v", "stop p-db-1", "remove p-db-1 -v",
                         "remove network p_default", "remove volume p_data"]
     assert down_order(observed) == ["web", "db"]
+
+
+def test_service_started_is_satisfied_by_a_dependency_that_already_exited():
+    rt = FakeRuntime()
+    rt.behave("b", exit_code=0)
+    run_up(stack("services: {a: {image: x, depends_on: [b]}, b: {image: y}}"), rt)
+    assert rt.state_of("p-a-1") == "running"
+
+
+def test_healthy_dependency_that_exits_fails_naming_the_code():
+    rt = FakeRuntime()
+    rt.behave("b", exit_code=137)
+    project = stack("""
+services:
+  a: {image: x, depends_on: {b: {condition: service_healthy}}}
+  b: {image: y, healthcheck: {test: [CMD, 'true']}}
+""")
+    with pytest.raises(DependencyError, match="^dependency b exited with code 137$"):
+        run_up(project, rt)
+
+
+def test_wait_ready_says_what_each_service_reached():
+    rt = FakeRuntime()
+    healthy_chain(rt)
+    project = stack(CHAIN)
+    events: list[Event] = []
+    executor = run_up(project, rt)
+    executor.emit = events.append
+    executor.wait_ready(project, ["db", "migrate", "web"], timeout=30)
+    assert [e.text() for e in events] == ["Service db  Healthy", "Service migrate  Completed", "Service web  Running"]
+
+
+def test_wait_ready_explains_what_it_is_still_waiting_for_when_it_times_out():
+    rt = FakeRuntime()
+    rt.behave("a", health=("starting",))
+    project = stack("services: {a: {image: x, healthcheck: {test: [CMD, 'true']}}}")
+    events: list[Event] = []
+    executor = run_up(project, rt)
+    executor.emit = events.append
+    with pytest.raises(DependencyError, match=r"timed out after 5s waiting for a: p-a-1 to be healthy \(now starting\)"):
+        executor.wait_ready(project, ["a"], timeout=5)
+    assert "Service a  Waiting: for p-a-1 to be healthy (now starting)" in [e.text() for e in events]

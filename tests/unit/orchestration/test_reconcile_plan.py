@@ -6,6 +6,7 @@ import pytest
 
 from compose.errors import ConsistencyError
 from compose.options import RECREATE_FORCE, RECREATE_NEVER, ReconcileOptions
+from compose.observe import observe
 from compose.reconcile import reconcile
 from tests.support.fake_runtime import FakeRuntime
 from tests.support.orchestration import deploy, deploy_all, observed, stack
@@ -166,3 +167,23 @@ def test_an_existing_network_is_not_created_again():
     deploy_all(rt, project)
     rt.set_state("p-w-1", "running")
     assert "network" not in plan_text(project, rt)
+
+
+def test_a_container_whose_image_changed_is_recreated():
+    project, rt = stack("services: {w: {image: x}}"), FakeRuntime()
+    rt.images.add("x", "sha256:" + "a" * 64)
+    deploy_all(rt, project)
+    rt.images.add("x", "sha256:" + "b" * 64)
+    plan = reconcile(project, observe(rt, "p", images=["x"]), ReconcileOptions())
+    assert plan.text() == "recreate container p-w-1 (image changed)\n"
+
+
+def test_a_service_sharing_a_recreated_services_network_is_recreated_too():
+    project = stack("services: {app: {image: x, network_mode: 'service:vpn'}, vpn: {image: y}}")
+    rt = FakeRuntime()
+    deploy_all(rt, project)
+    rt.relabel("p-vpn-1", "com.docker.compose.config-hash", "old")
+    assert plan_text(project, rt) == (
+        "recreate container p-vpn-1 (config changed)\n"
+        "recreate container p-app-1 (joins the namespaces of recreated vpn)\n"
+    )

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from runtime.linux.cgroups import V1Driver, V2Driver, detect
+from runtime.linux.cgroups import V1Driver, V2Driver, detect, devices
 from runtime.spec import Resources
 
 LIMITS = Resources(memory=64 << 20, memory_swap=128 << 20, memory_reservation=32 << 20, cpus=1.5, cpu_shares=512,
@@ -65,6 +65,13 @@ def test_v1_oom_kill_counter_is_reported(v1_root):
     assert cg.oom_killed()
 
 
+ATTACHED: list[tuple[str, bytes]] = []
+
+
+def _record(path: str, program: bytes) -> None:
+    ATTACHED.append((path, program))
+
+
 @pytest.fixture
 def v2_root(tmp_path: Path) -> Path:
     (tmp_path / "cgroup.controllers").write_text("cpuset cpu io memory hugetlb pids\n")
@@ -72,13 +79,20 @@ def v2_root(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def test_v2_enables_controllers_top_down_and_writes_limits(v2_root):
+def test_v2_enables_controllers_top_down_and_writes_limits(v2_root, monkeypatch):
+    from runtime.linux.cgroups import v2
+
     # a real cgroupfs fills these in; the fake parent gets them by hand
     (v2_root / "dockyard").mkdir()
     (v2_root / "dockyard" / "cgroup.controllers").write_text("cpuset cpu io memory pids\n")
-    V2Driver(v2_root).create("c1", LIMITS)
+    writes = []
+    real_write = v2.write
+    monkeypatch.setattr(v2, "write", lambda path, *values: (writes.append((path, values)), real_write(path, *values)))
+    V2Driver(v2_root, attach_devices=_record).create("c1", LIMITS)
     d = v2_root / "dockyard" / "c1"
-    assert (v2_root / "cgroup.subtree_control").read_text() == "+cpu +cpuset +io +memory +pids"
+    enabled = [(p.parent.name, vals[0]) for p, vals in writes if p.name == "cgroup.subtree_control"]
+    assert enabled == [(v2_root.name, f"+{c}") for c in ("cpu", "cpuset", "io", "memory", "pids")] + \
+        [("dockyard", f"+{c}") for c in ("cpu", "cpuset", "io", "memory", "pids")]
     assert (d / "memory.max").read_text() == str(64 << 20)
     assert (d / "memory.swap.max").read_text() == str(64 << 20)
     assert (d / "memory.low").read_text() == str(32 << 20)
@@ -88,7 +102,7 @@ def test_v2_enables_controllers_top_down_and_writes_limits(v2_root):
 
 
 def test_v2_unset_swap_means_as_much_swap_as_memory_and_oom_comes_from_memory_events(v2_root):
-    cg = V2Driver(v2_root).create("c1", Resources(memory=1 << 20))
+    cg = V2Driver(v2_root, attach_devices=_record).create("c1", Resources(memory=1 << 20))
     d = v2_root / "dockyard" / "c1"
     assert (d / "memory.swap.max").read_text() == str(1 << 20)
     (d / "memory.events").write_text("low 0\nhigh 0\nmax 3\noom 1\noom_kill 1\n")
@@ -103,3 +117,23 @@ def test_remove_deletes_the_cgroup_dirs(v1_root):
             f.unlink()
     cg.remove()
     assert not list(v1_root.glob("*/dockyard/c1"))
+
+
+def test_v2_attaches_the_device_filter_to_each_new_cgroup(v2_root):
+    ATTACHED.clear()
+    V2Driver(v2_root, attach_devices=_record).create("c1", Resources())
+    assert ATTACHED == [(str(v2_root / "dockyard" / "c1"), devices.program())]
+
+
+@pytest.mark.parametrize("kind, access, major, minor, allowed", [
+    (devices.CHAR, 2 | 4, 1, 3, True),        # /dev/null read-write
+    (devices.CHAR, 2, 1, 9, True),            # /dev/urandom
+    (devices.CHAR, 2 | 4, 136, 7, True),      # any pty slave
+    (devices.CHAR, 2 | 4, 5, 2, True),        # ptmx
+    (devices.BLOCK, 2, 254, 0, False),        # a host disk
+    (devices.CHAR, 2, 1, 1, False),           # /dev/mem
+    (devices.BLOCK, devices.ACC_MKNOD, 254, 0, True),  # mknod alone is allowed (Docker's b *:* m)
+    (devices.CHAR, devices.ACC_MKNOD | 2, 1, 1, False),
+])
+def test_device_filter_program_allows_only_the_default_devices(kind, access, major, minor, allowed):
+    assert devices.evaluate(devices.program(), kind, access, major, minor) == int(allowed)

@@ -61,3 +61,12 @@ def test_env_defaults_path_hostname_and_home_but_spec_wins():
     assert process_env(("PATH=/x", "A=1"), ident, "web") == {"PATH": "/x", "HOSTNAME": "web", "A": "1",
                                                              "HOME": "/home/alice"}
     assert process_env(("HOME=/h",), ident, "web")["HOME"] == "/h"
+
+
+def test_a_fifo_or_device_in_place_of_passwd_reads_as_empty_without_blocking(tmp_path):
+    import os
+
+    (tmp_path / "etc").mkdir()
+    os.mkfifo(tmp_path / "etc" / "passwd")
+    os.symlink("/dev/zero", tmp_path / "etc" / "group")
+    assert resolve(User("0:0"), str(tmp_path)) == Identity(0, 0, (0,), "/", None)

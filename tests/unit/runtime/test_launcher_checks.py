@@ -13,7 +13,8 @@ from runtime.spec import NAMESPACE_KINDS, ContainerSpec, Mount, Namespace, Proce
 
 def _spec(tmp_path, **kw) -> ContainerSpec:
     process = kw.pop("process", ProcessSpec(args=("true",)))
-    return ContainerSpec(id="0123456789abcdef", rootfs=RootfsSpec(("/l",), str(tmp_path / "c")), process=process, **kw)
+    layers = kw.pop("layers", (str(tmp_path),))
+    return ContainerSpec(id="0123456789abcdef", rootfs=RootfsSpec(layers, str(tmp_path / "c")), process=process, **kw)
 
 
 def test_container_dir_gets_upper_work_rootfs_and_etc_files(tmp_path):
@@ -39,11 +40,6 @@ def test_joining_a_pid_namespace_is_refused_clearly(tmp_path):
         launcher._checked_parts(_spec(tmp_path, namespaces=ns))
 
 
-def test_tty_is_refused_clearly(tmp_path):
-    with pytest.raises(ContainerError, match="tty"):
-        launcher._checked_parts(_spec(tmp_path, process=ProcessSpec(args=("sh",), terminal=True)))
-
-
 def test_missing_bind_source_is_refused_and_create_host_path_creates_it(tmp_path):
     with pytest.raises(ContainerError, match="bind source .*nope does not exist"):
         launcher._checked_parts(_spec(tmp_path, mounts=(Mount("bind", "/x", str(tmp_path / "nope")),)))
@@ -54,7 +50,33 @@ def test_missing_bind_source_is_refused_and_create_host_path_creates_it(tmp_path
 
 def test_child_report_becomes_a_typed_error_with_dockers_exit_code():
     report = json.dumps({"step": "exec", "message": 'exec: "nope": executable file not found in $PATH', "errno": 2})
-    err = launcher._start_error("0123456789abcdef", report.encode(), 127)
+    err = launcher.start_error("0123456789abcdef", report.encode(), 127)
     assert isinstance(err, ContainerError)
     assert (err.step, err.errno, err.exit_code) == ("exec", 2, 127)
     assert str(err) == 'start container 0123456789ab: exec: exec: "nope": executable file not found in $PATH'
+
+
+def test_init_true_runs_the_command_under_a_read_only_bound_init_binary(tmp_path, monkeypatch):
+    binary = tmp_path / "tini-static"
+    binary.write_text("")
+    monkeypatch.setenv("DOCKYARD_INIT", str(binary))
+    spec = launcher.with_init_binary(_spec(tmp_path, init=True, process=ProcessSpec(args=("nginx", "-g", "x"))))
+    assert spec.process.args == ("/sbin/docker-init", "--", "nginx", "-g", "x")
+    assert spec.mounts == (Mount("bind", "/sbin/docker-init", str(binary), readonly=True),)
+    assert not spec.init
+
+
+def test_init_true_without_a_binary_keeps_the_builtin_init(tmp_path, monkeypatch):
+    monkeypatch.setenv("DOCKYARD_INIT", str(tmp_path / "missing"))
+    spec = _spec(tmp_path, init=True)
+    assert launcher.with_init_binary(spec) == spec
+
+
+def test_init_false_is_left_alone(tmp_path):
+    spec = _spec(tmp_path)
+    assert launcher.with_init_binary(spec) is spec
+
+
+def test_a_missing_layer_dir_is_named(tmp_path):
+    with pytest.raises(ContainerError, match="rootfs: layer dir.* missing.*nope"):
+        launcher._checked_parts(_spec(tmp_path, layers=(str(tmp_path), str(tmp_path / "nope"))))

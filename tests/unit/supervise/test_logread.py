@@ -186,3 +186,44 @@ def test_follow_sees_lines_written_by_another_thread(tmp_path):
     got = _texts(follow_logs(path, alive, poll=0.01))
     thread.join()
     assert got == [str(i) for i in range(50)]
+
+
+def test_follow_many_merges_backlogs_in_time_order_then_picks_up_new_replicas(tmp_path):
+    from runtime.supervise.logfollow import follow_many
+
+    _write(tmp_path / "a.log", ["a0\n", "a2\n"], start_s=0)  # seconds 0 and 1
+    _write(tmp_path / "b.log", ["b1\n"], start_s=0)
+    sources = {"web-1": str(tmp_path / "a.log"), "db-1": str(tmp_path / "b.log")}
+    alive = Alive()
+    steps = iter(range(10))
+
+    def sleep(_: float) -> None:
+        step = next(steps)
+        if step == 0:
+            _write(tmp_path / "c.log", ["c-first\n"], start_s=10)
+            sources["web-2"] = str(tmp_path / "c.log")
+        elif step == 1:
+            _write(tmp_path / "a.log", ["a-late\n"], start_s=20)
+        else:
+            alive.flag = False
+
+    got = [(name, e.log.strip()) for name, e in follow_many(lambda: dict(sources), alive, sleep=sleep)]
+    assert got[:3] == [("web-1", "a0"), ("db-1", "b1"), ("web-1", "a2")]
+    assert got[3:] == [("web-2", "c-first"), ("web-1", "a-late")]
+
+
+def test_a_chunk_mixing_foreign_lines_is_still_rendered_line_by_line():
+    docker = b'{"log":"from docker\\n","stream":"stdout","time":"2024-01-02T03:04:05.5Z"}\n'
+    chunk = encode_entry("stdout", "ours\n", 1) + docker + b"torn{\n"
+    assert render_chunk(chunk, False) == b"ours\nfrom docker\n"
+    assert render_chunk(chunk, True).decode().splitlines()[1] == "2024-01-02T03:04:05.500000000Z from docker"
+
+
+def test_a_torn_last_line_is_ignored_by_readers_and_closed_by_the_next_writer(tmp_path):
+    path = tmp_path / "c.log"
+    _write(path, ["one\n", "two\n"])
+    with open(path, "ab") as fh:
+        fh.write(b'{"time":"2023-11-14T22:13:2')  # a crash mid-write
+    assert _texts(read_logs(path, tail=1)) == ["two"]
+    _write(path, ["three\n"], start_s=5)
+    assert _texts(read_logs(path)) == ["one", "two", "three"]

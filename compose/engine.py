@@ -1,0 +1,145 @@
+"""Engine-level verbs (``dockyard container ...`` / ``dockyard image ...``): docker-run flags -> ContainerSpec,
+and plain rows for listings. Thin: everything else is the runtime's contract."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from compose.errors import ComposeError
+from compose.loader.canonical_values import split_command
+from compose.status import command_text, ports_text, status_text
+from runtime import ContainerSpec, MountSpec, NetworkAttachment, PortSpec, RestartSpec
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """``dockyard container run`` flags."""
+
+    image: str
+    command: tuple[str, ...] = ()
+    name: str | None = None
+    detach: bool = False
+    remove: bool = False
+    env: tuple[str, ...] = ()
+    publish: tuple[str, ...] = ()
+    volumes: tuple[str, ...] = ()
+    entrypoint: str | None = None
+    user: str | None = None
+    workdir: str | None = None
+    labels: tuple[str, ...] = ()
+    network: str | None = None
+    tty: bool = False
+    interactive: bool = False
+    restart: str = "no"
+    hostname: str | None = None
+
+
+def parse_env(items: Iterable[str], environ: dict[str, str] | None = None) -> tuple[tuple[str, str], ...]:
+    """``KEY=VALUE``, or ``KEY`` to take it from the caller's environment (dropped when unset)."""
+    out = []
+    for item in items:
+        key, sep, value = item.partition("=")
+        if sep:
+            out.append((key, value))
+        elif environ is not None and key in environ:
+            out.append((key, environ[key]))
+    return tuple(out)
+
+
+def exec_env(items: Iterable[str], environ: dict[str, str] | None = None) -> tuple[str, ...]:
+    """``-e`` values as the runtime's exec takes them: ``KEY=VALUE`` strings."""
+    return tuple(f"{k}={v}" for k, v in parse_env(items, environ))
+
+
+def parse_publish(item: str) -> PortSpec:
+    """``[IP:][HOST:]CONTAINER[/PROTO]`` -> PortSpec."""
+    spec, _, proto = item.partition("/")
+    parts = spec.rsplit(":", 2)
+    try:
+        if len(parts) == 1:
+            return PortSpec(int(parts[0]), 0, proto or "tcp")
+        if len(parts) == 2:
+            return PortSpec(int(parts[1]), int(parts[0] or 0), proto or "tcp")
+        return PortSpec(int(parts[2]), int(parts[1] or 0), proto or "tcp", parts[0] or "0.0.0.0")
+    except ValueError:
+        raise ComposeError(f"invalid port {item!r}", hint="use [IP:][HOST:]CONTAINER[/tcp|udp]") from None
+
+
+def parse_volume(item: str) -> MountSpec:
+    """``/host:/ctr[:ro]`` (bind), ``name:/ctr[:ro]`` (volume) or ``/ctr`` (anonymous volume)."""
+    parts = item.split(":")
+    if len(parts) == 1:
+        return MountSpec("volume", parts[0])
+    read_only = len(parts) > 2 and "ro" in parts[2].split(",")
+    source, target = parts[0], parts[1]
+    kind = "bind" if source.startswith(("/", ".", "~")) else "volume"
+    return MountSpec(kind, target, source, read_only)
+
+
+def run_spec(opts: RunOptions, environ: dict[str, str] | None = None) -> ContainerSpec:
+    name = opts.name or f"dockyard-{secrets.token_hex(4)}"
+    labels = tuple(sorted(tuple(label.partition("=")[::2]) for label in opts.labels))
+    policy, _, count = opts.restart.partition(":")
+    if policy not in ("no", "always", "on-failure", "unless-stopped"):
+        raise ComposeError(f"invalid restart policy {opts.restart!r}", hint="use no, always, on-failure[:N], unless-stopped")
+    network = opts.network or "bridge"
+    attachments: tuple[NetworkAttachment, ...] = ()
+    if network not in ("bridge", "host", "none") and not network.startswith("container:"):
+        attachments, network = (NetworkAttachment(network, (name,)),), "bridge"
+    return ContainerSpec(
+        name=name, image=opts.image, command=opts.command or None,
+        entrypoint=tuple(split_command(opts.entrypoint)) if opts.entrypoint is not None else None,
+        environment=parse_env(opts.env, environ), user=opts.user, working_dir=opts.workdir,
+        hostname=opts.hostname, labels=labels, mounts=tuple(parse_volume(v) for v in opts.volumes),
+        network_mode=network, networks=attachments, ports=tuple(parse_publish(p) for p in opts.publish),
+        tty=opts.tty, stdin_open=opts.interactive, restart=RestartSpec(policy, int(count or 0)),
+    )
+
+
+CONTAINER_HEADERS = ("CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES")
+IMAGE_HEADERS = ("REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE")
+
+
+def container_row(info: Any, now: datetime) -> tuple[str, ...]:
+    from compose.status import created_text
+
+    return (info.id[:12], info.image, command_text(info, 20), created_text(info, now), status_text(info, now),
+            ports_text(info), info.name)
+
+
+def container_json(info: Any, now: datetime) -> dict:
+    return {"ID": info.id, "Names": info.name, "Image": info.image, "Command": command_text(info),
+            "CreatedAt": info.created, "State": info.state, "Status": status_text(info, now),
+            "Ports": ports_text(info), "RestartCount": info.restart_count,
+            "Labels": ",".join(f"{k}={v}" for k, v in info.labels)}
+
+
+def split_tag(ref: str) -> tuple[str, str]:
+    name, sep, tag = ref.rpartition(":")
+    if not sep or "/" in tag:
+        return ref, "latest"
+    return name, tag
+
+
+def image_rows(images: Iterable[Any]) -> list[dict]:
+    """One row per tag (``<none>`` for untagged images), as ``docker image ls`` lists them."""
+    rows = []
+    for image in images:
+        for ref in image.repo_tags or ("<none>:<none>",):
+            repo, tag = split_tag(ref)
+            rows.append({"Repository": repo, "Tag": tag, "ID": image.id, "CreatedAt": image.created,
+                         "Size": image.size})
+    return rows
+
+
+def human_size(size: int) -> str:
+    value = float(size)
+    for unit in ("B", "kB", "MB", "GB", "TB"):
+        if value < 1000 or unit == "TB":
+            return f"{int(value)}{unit}" if unit == "B" else f"{value:.3g}{unit}"
+        value /= 1000
+    return f"{size}B"

@@ -1,0 +1,1 @@
+"""Realistic local images built from Debian packages (mmdebstrap), cached, imported into a dockyard store."""

@@ -1,0 +1,124 @@
+"""Processes tied to the caller's terminal: ``dockyard container run`` in the foreground, and ``exec``.
+
+An attached run is started by the calling process itself (its stdout/stderr are the container's), which records
+start and exit in the container's record; Ctrl-C stops the container with its stop signal (SIGKILL after the grace
+period). ``exec`` enters a running container's namespaces (``nsenter``) as the container's user and env.
+"""
+
+from __future__ import annotations
+
+import os
+import select
+import signal
+import subprocess
+
+from runtime import containers as cs
+from runtime import spec as low
+from runtime.errors import ContainerError
+from runtime.process import identity, launcher
+
+
+def run_attached(store: cs.ContainerStore, cid: str, spec: low.ContainerSpec, log: dict, stdin: bool = False) -> int:
+    """Start in the foreground; its stdout/stderr are copied to ours and to its log. Returns the exit code (raises
+    on a start error)."""
+    from runtime.supervise.logs import LogOptions, LogWriter
+
+    writer = LogWriter(store.log_path(cid), LogOptions.build(log["driver"], log["options"]))
+    out_r, out_w = os.pipe2(os.O_CLOEXEC)
+    err_r, err_w = os.pipe2(os.O_CLOEXEC)
+    null = os.open(os.devnull, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        proc = launcher.start(spec, stdio=(0 if stdin else null, out_w, err_w))
+    except ContainerError as exc:
+        os.close(out_r)
+        os.close(err_r)
+        writer.close()
+        code = getattr(exc, "exit_code", 125)
+        store.update(cid, lambda r: r.update(state=cs.EXITED, exit_code=code, finished_at=cs.now_rfc3339(),
+                                             error=str(exc)))
+        raise
+    finally:
+        for fd in (null, out_w, err_w):
+            os.close(fd)
+    store.update(cid, lambda r: r.update(state=cs.RUNNING, pid=proc.pid, pid_start=cs.pid_start_time(proc.pid),
+                                         started_at=cs.now_rfc3339(), holder_pid=os.getpid(),
+                                         holder_start=cs.pid_start_time(os.getpid())))
+    try:
+        _copy_output(proc, {out_r: (1, "stdout"), err_r: (2, "stderr")}, writer)
+        code = _wait_interruptible(proc)
+    finally:
+        if proc.exit_code is None:
+            proc.kill()
+            proc.wait()
+        writer.close()
+        final = proc.exit_code
+        store.update(cid, lambda r: r.update(state=cs.EXITED, exit_code=final, oom_killed=proc.oom_killed,
+                                             finished_at=cs.now_rfc3339()))
+    return code
+
+
+def _copy_output(proc: launcher.ContainerProcess, fds: dict[int, tuple[int, str]], writer) -> None:  # noqa: ANN001
+    """Until both pipes close: each chunk to our stdout/stderr and to the log. Ctrl-C stops the container."""
+    interrupts = 0
+    while fds:
+        try:
+            ready = select.select(list(fds), [], [])[0]
+        except KeyboardInterrupt:
+            interrupts += 1
+            proc.kill(proc.spec.stop_signal if interrupts == 1 else signal.SIGKILL)
+            continue
+        for fd in ready:
+            data = os.read(fd, 65536)
+            if not data:
+                os.close(fd)
+                del fds[fd]
+                continue
+            target, stream = fds[fd]
+            _write_all(target, data)
+            writer.write(stream, data)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        try:
+            view = view[os.write(fd, view):]
+        except BrokenPipeError:
+            return  # our reader went away; the log still gets everything
+
+
+def _wait_interruptible(proc: launcher.ContainerProcess) -> int:
+    """Wait; the first Ctrl-C stops the container gracefully, a second one kills it."""
+    interrupts = 0
+    while True:
+        try:
+            return proc.wait()  # type: ignore[return-value]
+        except KeyboardInterrupt:
+            interrupts += 1
+            proc.kill(proc.spec.stop_signal if interrupts == 1 else signal.SIGKILL)
+
+
+def exec_in(rec: dict, spec: low.ContainerSpec, argv: tuple[str, ...], user: str | None, workdir: str | None,
+            env: tuple[str, ...], tty: bool, interactive: bool) -> int:
+    """Run ``argv`` inside the running container; stdio is the caller's. Returns the exit code."""
+    if not argv:
+        raise ContainerError(f"exec in container {rec['name']}: no command given")
+    pid = rec["pid"]
+    if not cs.pid_alive(pid, rec.get("pid_start")):
+        raise ContainerError(f"exec in container {rec['name']}: its process is gone")
+    root = f"/proc/{pid}/root"
+    try:
+        ident = identity.resolve(low.User(user if user is not None else spec.process.user.spec,
+                                          spec.process.user.group_add), root)
+    except ContainerError as exc:
+        raise ContainerError(f"exec in container {rec['name']}: {exc}") from exc
+    merged = identity.process_env(low.merge_env(spec.process.env, env), ident, spec.hostname or rec["id"][:12])
+    cwd = workdir or spec.process.cwd or "/"
+    cmd = ["nsenter", "-t", str(pid), "-m", "-u", "-i", "-n", "-p", "--root", f"--wdns={cwd}",
+           "-S", str(ident.uid), "-G", str(ident.gid), "--", *argv]
+    try:
+        proc = subprocess.run(["env", "-i", *(f"{k}={v}" for k, v in merged.items()), *cmd],
+                              stdin=None if interactive else subprocess.DEVNULL, check=False)
+    except OSError as exc:
+        raise ContainerError(f"exec in container {rec['name']}: nsenter: {exc.strerror}; install util-linux") from exc
+    return proc.returncode

@@ -1,0 +1,410 @@
+"""Container verbs behind the facade: create, start, stop, kill, pause, remove, wait, run, exec.
+
+The process of a detached container is owned by its project's monitor (``runtime.supervise.monitor``, driven through
+``runtime.supervision``); this module keeps the container records, sets up what surrounds the process (volumes, netns,
+/etc files), merges what the monitor observed into the record, and signals only pids it verified.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import json
+import os
+import select
+import signal
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable
+
+from runtime import containers as cs
+from runtime import launchspec, provision, supervision
+from runtime.errors import ContainerError, ContainerRuntimeError, ImageNotFoundError, StateError
+from runtime.types import ContainerInfo, ContainerSpec
+from runtime.volumes import VolumeService
+
+if TYPE_CHECKING:
+    from runtime.images.service import ImageService
+    from runtime.network.service import NetworkService
+
+KILL_WAIT = 10.0
+
+
+class Lifecycle:
+    def __init__(self, store: cs.ContainerStore, root: Path, run: Path, net: Callable[[], NetworkService],
+                 volumes: VolumeService, images: Callable[[], ImageService]) -> None:
+        self.store, self.root, self.run_dir = store, root, run
+        self._net, self.volumes, self._images = net, volumes, images
+
+    @property
+    def net(self) -> NetworkService:
+        return self._net()
+
+    # -- create ------------------------------------------------------------------------------------------------
+    def create(self, spec: ContainerSpec) -> ContainerInfo:
+        images = self._images()
+        if not images.has(spec.image):
+            raise ImageNotFoundError(f"create container {spec.name}: image {spec.image} is not present; pull it first")
+        image_id = images.resolve(spec.image)
+        config = images.image_config(image_id).get("config") or {}
+        layers = [str(p) for p in images.rootfs_layers(image_id)]
+        _check_policies(spec)
+        cid = cs.new_id()
+        rec = cs.new_record(cid, spec.name or f"dy_{cid[:12]}", spec.image, image_id, spec.label_dict())
+        rec.update(command=list(launchspec.command_of(spec, config)), spec=_plain(spec),
+                   restart=dataclasses.asdict(spec.restart), log=_log(spec),
+                   healthcheck=_plain(launchspec.healthcheck_of(spec, config)),
+                   monitor_dir=supervision.monitor_dir(self.run_dir, spec.label_dict()))
+        self.store.add(rec)
+        try:
+            self._provision(spec, rec, config, layers)
+        except BaseException:
+            self.store.delete(cid, rec["name"])
+            raise
+        return cs.to_info(self.store.read(cid))
+
+    def _provision(self, spec: ContainerSpec, rec: dict, config: dict, layers: list[str]) -> None:
+        cid, cdir = rec["id"], self.store.cdir(rec["id"])
+        mounts, used, anonymous = provision.resolve_mounts(
+            spec, launchspec.image_volume_targets(spec, config), self.volumes, layers, cdir / "volinit")
+        try:
+            netns = self._netns_for(spec, cid)
+            launch = launchspec.build(spec, cid, str(cdir), config, layers, mounts, netns)
+            (cdir / "launch.json").write_text(json.dumps(launchspec.to_json(launch)))
+            self.store.update(cid, lambda r: r.update(volumes=used, anonymous_volumes=anonymous, netns=netns,
+                                                      hostname=launch.hostname))
+        except BaseException:
+            for name in anonymous:
+                self.volumes.remove(name, missing_ok=True, force=True)
+            raise
+
+    def _netns_for(self, spec: ContainerSpec, cid: str) -> str | None:
+        mode = spec.network_mode
+        if mode == "host":
+            return None
+        if mode.startswith("container:"):
+            peer = self.store.read(self.store.resolve(mode.split(":", 1)[1]))
+            if not peer.get("netns"):
+                raise ContainerError(f"create container {spec.name}: {mode} has no network namespace of its own")
+            return peer["netns"]
+        if mode == "none":
+            return None
+        if mode != "bridge" and not spec.networks:
+            raise ContainerError(f"create container {spec.name}: network_mode {mode!r} is not supported; use bridge, "
+                                 "host, none or container:<name>")
+        return str(provision.netns_of(self.run_dir, cid))
+
+    # -- start -------------------------------------------------------------------------------------------------
+    def start(self, ref: str) -> ContainerInfo:
+        cid = self.store.resolve(ref)
+        rec = self.refresh(cid)
+        if cs.is_active(rec["state"]):
+            return cs.to_info(rec)
+        if not cs.can_start(rec["state"]):
+            raise StateError(f"start container {rec['name']}: it is {rec['state']}")
+        self._prepare_start(rec)
+        launch = self._launch_spec(cid)
+        job = supervision.job_of(rec, self.store.cdir(cid), self.store.log_path(cid), launch.stop_signal,
+                                 launch.stop_grace_period)
+        try:
+            supervision.start(rec["monitor_dir"], cid, job)
+        except BaseException as exc:
+            self._teardown(self.store.read(cid))
+            self.store.update(cid, lambda r: r.update(error=str(exc)))
+            raise
+        self.store.update(cid, lambda r: r.update(state=cs.RUNNING, paused=False, attached=False))
+        return cs.to_info(self.refresh(cid))
+
+    def _prepare_start(self, rec: dict) -> None:
+        """Network attachments and /etc files; clears a previous stop request."""
+        cid, cdir = rec["id"], self.store.cdir(rec["id"])
+        spec = _spec(rec)
+        endpoints, ports = [], []
+        if spec.network_mode.startswith("container:"):
+            peer = provision.peer_running(self.store, spec.network_mode.split(":", 1)[1], f"start {rec['name']}")
+            provision.copy_peer_files(self.store.cdir(peer["id"]), cdir)
+        elif rec.get("netns") and spec.network_mode not in ("none", "host"):
+            endpoints, ports = provision.attach(self.net, rec, spec, Path(rec["netns"]))
+        if not spec.network_mode.startswith("container:"):
+            rec = {**rec, "endpoints": endpoints}
+            provision.write_etc_files(self.net, rec, spec, cdir, rec.get("hostname") or cid[:12])
+        self._join_peers(spec, cdir)
+        self.store.update(cid, lambda r: r.update(endpoints=endpoints, ports=ports, stop_requested=False,
+                                                  error=None))
+
+    def _join_peers(self, spec: ContainerSpec, cdir: Path) -> None:
+        """``ipc: container:X`` joins X's ipc namespace (by its pid, checked to be running)."""
+        if not (spec.ipc or "").startswith("container:"):
+            return
+        peer = provision.peer_running(self.store, spec.ipc.split(":", 1)[1], f"start {spec.name}")  # type: ignore
+        data = json.loads((cdir / "launch.json").read_text())
+        for ns in data["namespaces"]:
+            if ns["kind"] == "ipc":
+                ns.update(path=f"/proc/{peer['pid']}/ns/ipc", host=False)
+        (cdir / "launch.json").write_text(json.dumps(data))
+
+    def _teardown(self, rec: dict) -> None:
+        """Release what start set up (endpoints, ports, the pinned netns) and the last run's cgroup."""
+        if rec.get("netns") and rec["netns"] == str(provision.netns_of(self.run_dir, rec["id"])):
+            provision.detach(self.net, rec["id"], Path(rec["netns"]))
+        with contextlib.suppress(OSError, ContainerRuntimeError):
+            cgroups().open(rec["id"]).remove()
+        self.store.update(rec["id"], lambda r: r.update(endpoints=[], ports=[]))
+
+    # -- state reads -------------------------------------------------------------------------------------------
+    def refresh(self, cid: str) -> dict:
+        """The record with what the monitor observed merged in (status, pid, exit code, restarts, health)."""
+        rec = self.store.read(cid)
+        if rec.get("attached"):
+            return self._refresh_attached(rec)
+        if rec["state"] == cs.CREATED or not rec.get("monitor_dir"):
+            return rec
+        st = supervision.observed(rec["monitor_dir"], cid)
+        if st is None:
+            if cs.is_active(rec["state"]):
+                rec.update(state=cs.EXITED, exit_code=rec.get("exit_code"), error="its monitor state is gone")
+            return rec
+        state = st.get("status") or cs.EXITED
+        if state == cs.RUNNING and rec.get("paused"):
+            state = cs.PAUSED
+        rec.update(state=state if state in cs.STATES else cs.EXITED, pid=st.get("pid"), pid_start=st.get("pid_start"),
+                   exit_code=_exit_code(st.get("exit_code")), started_at=st.get("started_at") or rec.get("started_at"),
+                   finished_at=st.get("finished_at"), restart_count=st.get("restart_count", 0),
+                   error=st.get("error") or None, health=_health(st.get("health")))
+        if state == cs.EXITED and not rec.get("oom_killed"):
+            rec["oom_killed"] = _oom_killed(cid)
+        return rec
+
+    def _refresh_attached(self, rec: dict) -> dict:
+        """A foreground run: its caller records the exit; if the caller died, the container is reported exited."""
+        if not cs.is_active(rec["state"]) or cs.pid_alive(rec.get("holder_pid"), rec.get("holder_start")):
+            return rec
+        if cs.pid_alive(rec.get("pid"), rec.get("pid_start")):
+            return rec
+        rec.update(state=cs.EXITED, exit_code=rec.get("exit_code") if rec.get("exit_code") is not None else 255,
+                   error="the process running it in the foreground died")
+        return rec
+
+    def _launch_spec(self, cid: str):  # noqa: ANN202
+        return launchspec.from_json(json.loads((self.store.cdir(cid) / "launch.json").read_text()))
+
+    # -- stop / kill / pause -----------------------------------------------------------------------------------
+    def stop(self, ref: str, timeout: float | None = None) -> ContainerInfo:
+        cid = self.store.resolve(ref)
+        rec = self.refresh(cid)
+        if cs.is_active(rec["state"]):
+            launch = self._launch_spec(cid)
+            if rec["state"] == cs.PAUSED:
+                self._freeze(cid, False)
+            grace = launch.stop_grace_period if timeout is None else timeout
+            if rec.get("attached"):
+                self._signal(rec, launch.stop_signal)
+            else:
+                supervision.stop(rec["monitor_dir"], cid, grace)
+            if not self._wait_inactive(cid, grace + KILL_WAIT):
+                raise ContainerError(f"stop container {rec['name']}: still running {KILL_WAIT:.0f} s after "
+                                     "SIGKILL (process in uninterruptible sleep?)")
+        self.store.update(cid, lambda r: r.update(paused=False))
+        self._teardown(self.store.read(cid))
+        return cs.to_info(self.refresh(cid))
+
+    def kill(self, ref: str, sig: int = signal.SIGKILL) -> None:
+        cid = self.store.resolve(ref)
+        rec = self.refresh(cid)
+        if rec["state"] not in (cs.RUNNING, cs.PAUSED):
+            raise StateError(f"kill container {rec['name']}: it is not running ({rec['state']})")
+        self._signal(rec, sig)
+
+    def _signal(self, rec: dict, sig: int) -> None:
+        if rec["state"] in (cs.RUNNING, cs.PAUSED) and cs.pid_alive(rec.get("pid"), rec.get("pid_start")):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(rec["pid"], sig)
+
+    def _wait_inactive(self, cid: str, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        while True:
+            rec = self.refresh(cid)
+            if not cs.is_active(rec["state"]):
+                return True
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            _wait_pid(rec.get("pid"), min(left, 0.05))
+
+    def pause(self, ref: str, on: bool) -> None:
+        cid = self.store.resolve(ref)
+        rec = self.refresh(cid)
+        if on and not cs.can_pause(rec["state"]) or not on and not cs.can_unpause(rec["state"]):
+            raise StateError(f"{'pause' if on else 'unpause'} container {rec['name']}: it is {rec['state']}")
+        self._freeze(cid, on)
+        self.store.update(cid, lambda r: r.update(paused=on))
+
+    def _freeze(self, cid: str, on: bool) -> None:
+        v2 = Path("/sys/fs/cgroup/dockyard") / cid / "cgroup.freeze"
+        v1 = Path("/sys/fs/cgroup/freezer/dockyard") / cid / "freezer.state"
+        try:
+            if v2.exists():
+                v2.write_text("1" if on else "0")
+            else:
+                v1.write_text("FROZEN" if on else "THAWED")
+        except OSError as exc:
+            raise ContainerError(f"{'pause' if on else 'unpause'} container {cid[:12]}: freezer: {exc.strerror}; "
+                                 "this host has no usable freezer cgroup") from exc
+
+    # -- remove / wait -----------------------------------------------------------------------------------------
+    def remove(self, ref: str, force: bool = False, volumes: bool = False) -> None:
+        cid = self.store.resolve(ref)
+        rec = self.refresh(cid)
+        if not cs.can_remove(rec["state"], force):
+            raise StateError(f"remove container {rec['name']}: it is {rec['state']}; stop it first or use force")
+        if cs.is_active(rec["state"]):
+            if rec["state"] == cs.PAUSED:
+                self._freeze(cid, False)
+            if rec.get("monitor_dir") and not rec.get("attached"):
+                supervision.stop(rec["monitor_dir"], cid, 0)
+            self._signal(rec, signal.SIGKILL)
+            self._wait_inactive(cid, KILL_WAIT)
+        if rec.get("monitor_dir"):
+            supervision.forget(rec["monitor_dir"], cid)
+        rec = self.store.read(cid)
+        self._teardown(rec)
+        self.store.delete(cid, rec["name"])
+        for name in rec.get("anonymous_volumes", ()) if volumes else ():
+            with contextlib.suppress(ContainerRuntimeError):
+                self.volumes.remove(name, missing_ok=True)
+
+    def reap_auto_removed(self, rec: dict) -> bool:
+        """Remove a ``run -d --rm`` container found exited; True if it was removed."""
+        if rec.get("auto_remove") and rec["state"] in (cs.EXITED, cs.DEAD):
+            with contextlib.suppress(ContainerRuntimeError):
+                self.remove(rec["id"], force=True, volumes=True)
+                return True
+        return False
+
+    def wait(self, ref: str, timeout: float | None = None) -> int:
+        cid = self.store.resolve(ref)
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            rec = self.refresh(cid)
+            if rec["state"] in (cs.EXITED, cs.DEAD):
+                self.reap_auto_removed(rec)
+                return int(rec["exit_code"] if rec["exit_code"] is not None else 255)
+            if deadline is not None and time.monotonic() >= deadline:
+                raise ContainerError(f"wait for container {rec['name']}: still {rec['state']} after {timeout} s")
+            _wait_pid(rec.get("pid") if rec["state"] == cs.RUNNING else None, 0.05)
+
+    # -- run / exec --------------------------------------------------------------------------------------------
+    def run(self, spec: ContainerSpec, attach: bool, remove: bool) -> int:
+        from runtime.attached import run_attached
+
+        info = self.create(spec)
+        if not attach:
+            if remove:  # removed by the first command that finds it exited (there is no daemon to do it)
+                self.store.update(info.id, lambda r: r.update(auto_remove=True))
+            self.start(info.id)
+            return 0
+        try:
+            self._prepare_start(self.store.read(info.id))
+            self.store.update(info.id, lambda r: r.update(attached=True))
+            return run_attached(self.store, info.id, self._launch_spec(info.id), _log(spec), spec.stdin_open)
+        finally:
+            self._teardown(self.store.read(info.id))
+            if remove:
+                self.remove(info.id, force=True, volumes=True)
+
+    def exec(self, ref: str, argv: tuple[str, ...], user: str | None, workdir: str | None, env: tuple,
+             tty: bool, interactive: bool) -> int:
+        """``env``: ``KEY=VALUE`` strings or (key, value) pairs."""
+        from runtime.attached import exec_in
+
+        cid = self.store.resolve(ref)
+        rec = self.refresh(cid)
+        if rec["state"] != cs.RUNNING:
+            raise StateError(f"exec in container {rec['name']}: it is {rec['state']}, not running")
+        pairs = tuple(e if isinstance(e, str) else f"{e[0]}={e[1]}" for e in env)
+        return exec_in(rec, self._launch_spec(cid), argv, user, workdir, pairs, tty, interactive)
+
+
+def _wait_pid(pid: int | None, timeout: float) -> None:
+    """Sleep up to ``timeout``, waking early when ``pid`` exits."""
+    if pid:
+        try:
+            fd = os.pidfd_open(pid)
+        except OSError:
+            fd = -1
+        if fd >= 0:
+            try:
+                select.select([fd], [], [], timeout)
+                return
+            finally:
+                os.close(fd)
+    time.sleep(timeout)
+
+
+_DRIVER: list = []
+
+
+def cgroups():  # noqa: ANN201 - the host's cgroup driver
+    if not _DRIVER:
+        from runtime.linux.cgroups import detect
+
+        _DRIVER.append(detect())
+    return _DRIVER[0]
+
+
+def _oom_killed(cid: str) -> bool:
+    """Read from the exited container's cgroup (kept until its next start or removal)."""
+    try:
+        return cgroups().open(cid).oom_killed()
+    except OSError:
+        return False
+
+
+def _exit_code(code: int | None) -> int | None:
+    """Docker's convention: death by signal N is exit code 128 + N."""
+    return 128 - code if code is not None and code < 0 else code
+
+
+def _health(st: dict | None) -> dict | None:
+    if not st:
+        return None
+    return {"status": st.get("Status"), "failing_streak": st.get("FailingStreak", 0), "log": st.get("Log", [])}
+
+
+def _plain(obj: object) -> object:
+    return dataclasses.asdict(obj) if dataclasses.is_dataclass(obj) else obj  # type: ignore[arg-type]
+
+
+def _check_policies(spec: ContainerSpec) -> None:
+    """Refuse at create what the monitor would refuse at start: log driver/options, restart policy."""
+    from runtime.supervise.logs import LogOptions
+    from runtime.supervise.restart import MODES
+
+    log = _log(spec)
+    LogOptions.build(log["driver"], log["options"])
+    if spec.restart.policy not in MODES:
+        raise ContainerError(f"create container {spec.name}: restart policy {spec.restart.policy!r} is unknown; use "
+                             f"one of {', '.join(MODES)}")
+
+
+def _log(spec: ContainerSpec) -> dict:
+    opts = {}
+    if spec.logging.max_size:
+        opts["max-size"] = spec.logging.max_size
+    if spec.logging.max_file:
+        opts["max-file"] = spec.logging.max_file
+    return {"driver": spec.logging.driver, "options": opts}
+
+
+def _spec(rec: dict) -> ContainerSpec:
+    """The high-level spec back from its record (only what start needs: networking and naming)."""
+    from runtime.types import NetworkAttachment, PortSpec
+
+    s = rec["spec"]
+    return ContainerSpec(
+        name=s["name"], image=s["image"], hostname=s.get("hostname"), network_mode=s["network_mode"],
+        networks=tuple(NetworkAttachment(**{**n, "aliases": tuple(n["aliases"])}) for n in s["networks"]),
+        ports=tuple(PortSpec(**p) for p in s["ports"]), dns=tuple(s["dns"]), dns_search=tuple(s["dns_search"]),
+        dns_opt=tuple(s["dns_opt"]), extra_hosts=tuple(tuple(h) for h in s["extra_hosts"]),  # type: ignore[misc]
+        ipc=s.get("ipc"), labels=tuple(tuple(lb) for lb in s["labels"]),  # type: ignore[misc]
+    )

@@ -1,0 +1,47 @@
+"""Following logs: new replicas and recreated containers are picked up; exits are reported."""
+
+from __future__ import annotations
+
+import threading
+
+from compose.attach import Exited, Line, Logs
+from compose.options import LogsOptions
+from tests.support.eventually import eventually
+from tests.support.fake_runtime import FakeRuntime
+from tests.support.orchestration import deploy, stack
+
+
+def collect(logs: Logs, stop: threading.Event, items: list, **kw) -> threading.Thread:
+    thread = threading.Thread(target=lambda: items.extend(logs.follow(stop, **kw)), daemon=True)
+    thread.start()
+    return thread
+
+
+def test_follow_picks_up_a_replica_started_later():
+    rt, project = FakeRuntime(), stack("services: {w: {image: x}}")
+    rt.behave("w", logs=("hello",))
+    deploy(rt, project, "w", 1)
+    stop = threading.Event()
+    seen: list = []
+    logs = Logs(rt, "p", LogsOptions(), poll=0.01)
+    thread = threading.Thread(target=lambda: [seen.append(i) for i in logs.follow(stop)], daemon=True)
+    thread.start()
+    eventually(lambda: [i.prefix for i in seen] == ["w-1"])
+    deploy(rt, project, "w", 2)
+    eventually(lambda: sorted(i.prefix for i in seen) == ["w-1", "w-2"])
+    stop.set()
+    thread.join(5)
+
+
+def test_attached_follow_reports_exits_and_ends_when_everything_stopped():
+    rt, project = FakeRuntime(), stack("services: {w: {image: x}}")
+    rt.behave("w", logs=("bye",))
+    deploy(rt, project, "w", 1)
+    items: list = []
+    stop = threading.Event()
+    thread = collect(Logs(rt, "p", poll=0.01), stop, items, report_exits=True, end_when_all_exited=True)
+    eventually(lambda: any(isinstance(i, Line) for i in items))
+    rt.set_state("p-w-1", "exited", 2)
+    thread.join(5)
+    assert not thread.is_alive()
+    assert Exited("w-1", "w", "p-w-1", 2) in items
