@@ -50,9 +50,9 @@ def set_runtime_factory(factory: Callable[[], Any] | None) -> None:
 def _runtime() -> Any:
     if _runtime_factory is not None:
         return _runtime_factory()
-    import runtime
+    from runtime import Runtime
 
-    return runtime.Runtime()
+    return Runtime()
 
 
 app = typer.Typer(
@@ -83,6 +83,8 @@ def _global(
     profile: Optional[List[str]] = typer.Option(None, "--profile", help="Profiles to enable."),
     ansi: str = typer.Option("auto", "--ansi", help="Control characters: never, always, auto."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Show what would be done, change nothing."),
+    parallel: int = typer.Option(-1, "--parallel", envvar="COMPOSE_PARALLEL_LIMIT",
+                                 help="Most services worked on at once (-1: no limit)."),
     version: bool = typer.Option(False, "-v", "--version", callback=_version, is_eager=True, help="Print version."),
 ) -> None:
     ctx.obj = GlobalOptions(
@@ -93,6 +95,7 @@ def _global(
         profiles=tuple(profile or ()),
         ansi=ansi,
         dry_run=dry_run,
+        parallel=parallel if parallel > 0 else None,
     )
 
 
@@ -241,7 +244,7 @@ def up(
         no_start=no_start, force_recreate=force_recreate, no_recreate=no_recreate,
         always_recreate_deps=always_recreate_deps, remove_orphans=remove_orphans, scale=_scale(scale),
         timeout=timeout, renew_anon_volumes=renew_anon_volumes, pull=None if pull == "policy" else pull,
-        build=build, no_build=no_build, parallel=parallel, quiet_pull=quiet_pull,
+        build=build, no_build=no_build, parallel=parallel or _gopts(ctx).parallel, quiet_pull=quiet_pull,
     )
     attach_opts = AttachOptions(
         attach=_tuple(attach), no_attach=_tuple(no_attach), no_color=no_color, no_log_prefix=no_log_prefix,
@@ -254,10 +257,18 @@ def up(
 def _up(ctx: typer.Context, opts: Any, attach_opts: Any) -> None:
     from compose import service
 
+    from datetime import datetime, timezone
+
     console = _con(ctx, attach_opts.no_color)
     loaded = service.load(_gopts(ctx), opts.services)
     rt = _runtime()
-    result = service.up(rt, loaded, opts, console.event, dry_run=_gopts(ctx).dry_run)
+    began = datetime.now(timezone.utc)  # attached output starts here: containers kept running do not replay
+
+    def emit(event: Any) -> None:
+        if not (opts.quiet_pull and event.kind == "image" and not event.error):
+            console.event(event)
+
+    result = service.up(rt, loaded, opts, emit, dry_run=_gopts(ctx).dry_run)
     for warning in result.warnings:
         console.warning(warning)
     if _gopts(ctx).dry_run:
@@ -265,10 +276,10 @@ def _up(ctx: typer.Context, opts: Any, attach_opts: Any) -> None:
         return
     if opts.detach or opts.no_start:
         return
-    raise typer.Exit(_attached(rt, loaded.name, result.services, opts, attach_opts, console))
+    raise typer.Exit(_attached(rt, loaded.name, result.services, opts, attach_opts, console, began))
 
 
-def _attached(rt: Any, name: str, services: tuple[str, ...], opts: Any, a: Any, console: Any) -> int:
+def _attached(rt: Any, name: str, services: tuple[str, ...], opts: Any, a: Any, console: Any, since: Any) -> int:
     """Follow the output of the attached services until they all exit, an abort condition, or Ctrl-C."""
     import threading
 
@@ -278,7 +289,7 @@ def _attached(rt: Any, name: str, services: tuple[str, ...], opts: Any, a: Any, 
 
     chosen = a.attach or (opts.services or services)
     watched = tuple(s for s in chosen if s not in a.no_attach)
-    logs = Logs(rt, name, LogsOptions(services=watched))
+    logs = Logs(rt, name, LogsOptions(services=watched, since=since))
     targets = logs.targets()
     console.set_prefix_width(prefix_of(c) for c in targets)
     console.notice("Attaching to " + ", ".join(c.name for c in targets))
@@ -351,8 +362,8 @@ def down(
     name = loaded.name if loaded is not None else gopts.project_name
     project = loaded.project if loaded is not None else None
     console = _con(ctx)
-    plan = service.down(_runtime(), name, project, DownOptions(volumes, rmi, remove_orphans, timeout, _tuple(services)),
-                        console.event, dry_run=gopts.dry_run)
+    opts = DownOptions(volumes, rmi, remove_orphans, timeout, _tuple(services), gopts.parallel)
+    plan = service.down(_runtime(), name, project, opts, console.event, dry_run=gopts.dry_run)
     if gopts.dry_run:
         console.write(plan.text())
     elif not plan.actions:
@@ -637,7 +648,7 @@ def push(
         console.warning(failure)
 
 
-@app.command("exec")
+@app.command("exec", context_settings={"allow_interspersed_args": False})
 def exec_(
     ctx: typer.Context,
     service_name: str = typer.Argument(..., metavar="SERVICE"),
@@ -662,6 +673,22 @@ def exec_(
     code = rt.exec(info.id, list(command), user=user, workdir=workdir, env=exec_env(_tuple(env), dict(os.environ)),
                    tty=tty, interactive=not detach)
     raise typer.Exit(code)
+
+
+@app.command()
+def events(ctx: typer.Context, services: Optional[List[str]] = SERVICES,
+           json_out: bool = typer.Option(False, "--json", help="One JSON object per line.")) -> None:
+    """Stream container events of the project (until Ctrl-C)."""
+    import threading
+
+    from compose import watch
+
+    console, stop = _con(ctx), threading.Event()
+    try:
+        for event in watch.events(_runtime(), _name(ctx), _tuple(services), stop=stop):
+            console.write(_json_line(event) if json_out else watch.text(event))
+    except KeyboardInterrupt:
+        stop.set()
 
 
 @app.command("run", context_settings={"allow_interspersed_args": False})

@@ -35,7 +35,8 @@ class DependencyError(ExecuteError):
 class ExecuteOptions:
     """``parallel``: most services worked on at once (None = no limit); ``timeout``: stop timeout (-t);
     ``start``: start what was created; ``wait_timeout``: bound for dependency waits (None = from healthchecks);
-    ``renew_anon_volumes``: drop anonymous volumes when recreating (-V)."""
+    ``renew_anon_volumes``: drop anonymous volumes when recreating (-V); ``remove_volumes``: removed containers
+    take their anonymous volumes."""
 
     parallel: int | None = None
     timeout: float | None = None
@@ -43,6 +44,7 @@ class ExecuteOptions:
     wait_timeout: float | None = None
     renew_anon_volumes: bool = False
     poll_interval: float = 0.2
+    remove_volumes: bool = True  # removed containers take their anonymous volumes (down: only with -v)
 
 
 class Executor:
@@ -102,7 +104,7 @@ class Executor:
                        lambda: rt.stop_container(action.ref or name, timeout=options.timeout))
         elif verb == P.REMOVE:
             self._step("container", name, "Removing", "Removed",
-                       lambda: rt.remove_container(action.ref or name, force=True, volumes=True))
+                       lambda: rt.remove_container(action.ref or name, force=True, volumes=options.remove_volumes))
         elif verb == P.KEEP and action.reason == "running":
             self.emit(Event("container", name, "Running"))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import fcntl
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -36,8 +36,9 @@ def _holder(path: Path) -> str:
 
 @contextmanager
 def project_lock(project: str, *, run_dir: str | Path | None = None, timeout: float | None = 300.0,
-                 poll: float = 0.05) -> Iterator[Path]:
-    """Hold the project's exclusive lock for the block; wait up to ``timeout`` seconds (None = forever)."""
+                 poll: float = 0.05, on_wait: Callable[[str], None] | None = None) -> Iterator[Path]:
+    """Hold the project's exclusive lock for the block; wait up to ``timeout`` seconds (None = forever).
+    ``on_wait(why)`` is called once if another command holds it."""
     path = lock_path(project, run_dir)
     key = str(path)
     if _held.get(key):
@@ -56,6 +57,9 @@ def project_lock(project: str, *, run_dir: str | Path | None = None, timeout: fl
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 break
             except BlockingIOError:
+                if on_wait is not None:
+                    on_wait(f"project {project} is locked by another dockyard command{_holder(path)}")
+                    on_wait = None
                 if deadline is not None and time.monotonic() >= deadline:
                     raise LockError(f"project {project} is locked by another dockyard command{_holder(path)}",
                                     hint=f"wait for it to finish (lock file {path})") from None

@@ -20,6 +20,7 @@ class GlobalOptions:
     profiles: tuple[str, ...] = ()
     ansi: str = "auto"
     dry_run: bool = False
+    parallel: int | None = None  # most services worked on at once (--parallel, COMPOSE_PARALLEL_LIMIT); None = all
 
     def load_options(
         self,

@@ -81,7 +81,12 @@ def _resolve(project: Project, observed: Observed) -> dict[str, str]:
 
 
 def _replicas(service: Service, options: ReconcileOptions) -> int:
-    return dict(options.scale).get(service.name, service.replicas)
+    wanted = dict(options.scale).get(service.name, service.replicas)
+    if wanted > 1 and service.container_name:
+        raise ConsistencyError(f"service {service.name} has container_name {service.container_name!r} and {wanted} "
+                               "replicas, but container names must be unique", path=("services", service.name),
+                               hint="remove container_name or run a single replica")
+    return wanted
 
 
 def _policy(service: Service, options: ReconcileOptions) -> str:

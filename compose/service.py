@@ -221,7 +221,7 @@ def up(rt: Any, loaded: Any, opts: UpOptions, emit: EventFn = ignore, *, dry_run
     if dry_run:
         plan = reconcile(project, observe(rt, project.name, images=refs), ropts)
         return UpResult(plan, tuple(loaded.warnings) + plan.warnings, tuple(project.services))
-    with project_lock(project.name):
+    with project_lock(project.name, on_wait=_lock_notice(project.name, emit)):
         ensure_images(rt, project, opts.pull, emit, no_build=opts.no_build)
         observed = observe(rt, project.name, images=refs)
         plan = reconcile(project, observed, ropts)
@@ -233,6 +233,10 @@ def up(rt: Any, loaded: Any, opts: UpOptions, emit: EventFn = ignore, *, dry_run
             wanted = [n for n in project.services if dict(opts.scale).get(n, project.services[n].replicas) > 0]
             executor.wait_ready(project, wanted, opts.wait_timeout)
     return UpResult(plan, tuple(loaded.warnings) + plan.warnings, tuple(project.services))
+
+
+def _lock_notice(name: str, emit: EventFn) -> Any:
+    return lambda why: emit(Event("project", name, "Waiting", why))
 
 
 def project_labels(loaded: Any) -> tuple[tuple[str, str], ...]:
@@ -266,12 +270,12 @@ def ensure_images(rt: Any, project: Any, policy: str | None, emit: EventFn = ign
         done.add(ref)
         wanted = _policy(policy, service.pull_policy)
         present = rt.has_image(ref)
-        if wanted == "never" or (wanted in ("missing", "build") and present):
-            if not present and wanted == "never":
-                raise ComposeError(f"service {service.name}: image {ref} is not present and pull_policy is never",
-                                   hint=f"pull it first: dockyard pull {service.name}")
+        if present and wanted != "always":
             continue
-        if service.build is not None and not service.image:
+        if wanted == "never":
+            raise ComposeError(f"service {service.name}: image {ref} is not present and pull_policy is never",
+                               hint=f"pull it first: dockyard pull {service.name}")
+        if wanted == "build" or (service.build is not None and not service.image):
             raise ComposeError(f"service {service.name}: image {ref} must be built, and {BUILD_UNAVAILABLE}",
                                hint="build it elsewhere and `dockyard image load` it, or set image:")
         _pull_one(rt, service.name, ref, service.platform, emit)
@@ -305,7 +309,7 @@ def down(rt: Any, name: str, project: Any, opts: DownOptions, emit: EventFn = ig
     from compose.options import DownPlanOptions
     from compose.reconcile import label_dependencies, reconcile_down
 
-    with project_lock(name):
+    with project_lock(name, on_wait=_lock_notice(name, emit)):
         observed = observe(rt, name)
         plan = reconcile_down(project, observed, DownPlanOptions(opts.volumes, opts.rmi, opts.remove_orphans))
         if opts.services:
@@ -317,7 +321,8 @@ def down(rt: Any, name: str, project: Any, opts: DownOptions, emit: EventFn = ig
         if project is not None:
             for svc in project.services.values():
                 deps.setdefault(svc.name, set()).update(d.service for d in svc.depends_on)
-        Executor(rt, emit).down(plan, deps, ExecuteOptions(parallel=opts.parallel, timeout=opts.timeout))
+        Executor(rt, emit).down(plan, deps, ExecuteOptions(parallel=opts.parallel, timeout=opts.timeout,
+                                                           remove_volumes=opts.volumes))
     return plan
 
 

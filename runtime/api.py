@@ -32,10 +32,18 @@ CONTRACT (being implemented; every method below is part of the public surface):
       rt.create_volume(spec: VolumeSpec) -> VolumeInfo      (idempotent)
       rt.remove_volume(name, missing_ok=False); rt.volumes(labels=None) -> list[VolumeInfo]
 
-    extra
-      rt.run(spec, attach=True, remove=False) -> int  # `dockyard container run`: stdout/stderr passed through
-      rt.container(id) -> ContainerInfo; rt.prune_volumes(labels) / rt.prune_networks(labels) -> list[str]
-      rt.port(id, container_port, protocol="tcp") -> list[PortInfo]
+    extra (beyond the contract)
+      rt.run(spec, attach=True, remove=False) -> int   # `dockyard container run`: attached, the container's stdout/
+                                                       # stderr are copied to ours (and its log); returns its exit
+                                                       # code; detached returns 0 once it runs (remove: removed by
+                                                       # the first command that finds it exited)
+      rt.container(id) -> ContainerInfo; rt.port(id, container_port, protocol="tcp") -> list[PortInfo]
+      rt.prune_volumes(labels=None) / rt.prune_networks(labels=None) -> list[str]; rt.network -> NetworkService
+
+    Notes: LogLine.container is the container id. A start that fails before exec raises ContainerError (the record
+    stays "created" with the error in inspect's State.Error, as Docker). Detached containers are run by their
+    project's monitor (runtime.supervise.monitor; one per value of the com.docker.compose.project label, else one
+    "default" monitor), which logs, records exits, restarts and runs healthchecks.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 An attached run is started by the calling process itself (its stdout/stderr are the container's), which records
 start and exit in the container's record; Ctrl-C stops the container with its stop signal (SIGKILL after the grace
-period). ``exec`` enters a running container's namespaces (``nsenter``) as the container's user and env.
+period). ``exec`` runs a command in a running container through ``runtime.process.exec``.
 """
 
 from __future__ import annotations
@@ -10,12 +10,11 @@ from __future__ import annotations
 import os
 import select
 import signal
-import subprocess
 
 from runtime import containers as cs
 from runtime import spec as low
 from runtime.errors import ContainerError
-from runtime.process import identity, launcher
+from runtime.process import launcher
 
 
 def run_attached(store: cs.ContainerStore, cid: str, spec: low.ContainerSpec, log: dict, stdin: bool = False) -> int:
@@ -33,9 +32,9 @@ def run_attached(store: cs.ContainerStore, cid: str, spec: low.ContainerSpec, lo
         os.close(out_r)
         os.close(err_r)
         writer.close()
-        code = getattr(exc, "exit_code", 125)
+        code, reason = getattr(exc, "exit_code", 125), str(exc)
         store.update(cid, lambda r: r.update(state=cs.EXITED, exit_code=code, finished_at=cs.now_rfc3339(),
-                                             error=str(exc)))
+                                             error=reason))
         raise
     finally:
         for fd in (null, out_w, err_w):
@@ -100,25 +99,31 @@ def _wait_interruptible(proc: launcher.ContainerProcess) -> int:
 
 def exec_in(rec: dict, spec: low.ContainerSpec, argv: tuple[str, ...], user: str | None, workdir: str | None,
             env: tuple[str, ...], tty: bool, interactive: bool) -> int:
-    """Run ``argv`` inside the running container; stdio is the caller's. Returns the exit code."""
+    """Run ``argv`` inside the running container (its namespaces, cgroup, capabilities, seccomp filter), stdio the
+    caller's. Returns the exit code."""
+    from runtime.process import exec as process_exec
+
     if not argv:
         raise ContainerError(f"exec in container {rec['name']}: no command given")
     pid = rec["pid"]
     if not cs.pid_alive(pid, rec.get("pid_start")):
         raise ContainerError(f"exec in container {rec['name']}: its process is gone")
-    root = f"/proc/{pid}/root"
+    container = launcher.ContainerProcess(spec, pid, None)  # a handle on the running init (not our child)
+    null = os.open(os.devnull, os.O_RDONLY | os.O_CLOEXEC)
     try:
-        ident = identity.resolve(low.User(user if user is not None else spec.process.user.spec,
-                                          spec.process.user.group_add), root)
-    except ContainerError as exc:
-        raise ContainerError(f"exec in container {rec['name']}: {exc}") from exc
-    merged = identity.process_env(low.merge_env(spec.process.env, env), ident, spec.hostname or rec["id"][:12])
-    cwd = workdir or spec.process.cwd or "/"
-    cmd = ["nsenter", "-t", str(pid), "-m", "-u", "-i", "-n", "-p", "--root", f"--wdns={cwd}",
-           "-S", str(ident.uid), "-G", str(ident.gid), "--", *argv]
-    try:
-        proc = subprocess.run(["env", "-i", *(f"{k}={v}" for k, v in merged.items()), *cmd],
-                              stdin=None if interactive else subprocess.DEVNULL, check=False)
-    except OSError as exc:
-        raise ContainerError(f"exec in container {rec['name']}: nsenter: {exc.strerror}; install util-linux") from exc
-    return proc.returncode
+        who = low.User(user, spec.process.user.group_add) if user is not None else None
+        proc = process_exec.exec_in(container, tuple(argv), env=env, user=who, cwd=workdir,
+                                    stdio=(0 if interactive else null, 1, 2))
+    finally:
+        os.close(null)
+        _close_handle(container)
+    return _wait_interruptible(proc)
+
+
+def _close_handle(proc: launcher.ContainerProcess) -> None:
+    fd = getattr(proc, "_pidfd", -1)
+    if fd >= 0:
+        try:
+            os.close(fd)
+        except OSError:
+            pass

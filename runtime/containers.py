@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import re
 import secrets
 import time
@@ -214,5 +213,37 @@ def new_record(cid: str, name: str, image: str, image_id: str, labels: dict[str,
     return {"id": cid, "name": name, "image": image, "image_id": image_id, "labels": labels, "state": CREATED,
             "created": now_rfc3339(), "command": [], "restart_count": 0, "exit_code": None, "started_at": None,
             "finished_at": None, "pid": None, "pid_start": None, "holder_pid": None, "holder_start": None,
-            "stop_requested": False, "oom_killed": False, "anonymous_volumes": [], "volumes": [], "endpoints": [],
-            "ports": [], "netns": None, "health": None, "host_pid": os.getpid()}
+            "oom_killed": False, "anonymous_volumes": [], "volumes": [], "endpoints": [],
+            "ports": [], "netns": None, "health": None}
+
+
+# -- what the monitor and the kernel observed ---------------------------------------------------------------
+
+_DRIVER: list = []
+
+
+def cgroups():  # noqa: ANN201 - the host's cgroup driver
+    if not _DRIVER:
+        from runtime.linux.cgroups import detect
+
+        _DRIVER.append(detect())
+    return _DRIVER[0]
+
+
+def oom_killed(cid: str) -> bool:
+    """Read from the exited container's cgroup (kept until its next start or removal)."""
+    try:
+        return cgroups().open(cid).oom_killed()
+    except OSError:
+        return False
+
+
+def exit_code_of(code: int | None) -> int | None:
+    """Docker's convention: death by signal N is exit code 128 + N."""
+    return 128 - code if code is not None and code < 0 else code
+
+
+def health_of(st: dict | None) -> dict | None:
+    if not st:
+        return None
+    return {"status": st.get("Status"), "failing_streak": st.get("FailingStreak", 0), "log": st.get("Log", [])}

@@ -127,7 +127,7 @@ def _follow_all(life, cids: list[str], tail, since, stop) -> Iterator[tuple[str,
 
 
 def top(rec: dict) -> list[dict]:
-    """The container's processes (host pids), as ``docker top`` lists them."""
+    """The container's processes as ``docker top`` lists them: UID, PID, PPID (host view), CMD; all strings."""
     pid = rec.get("pid")
     if not cs.is_active(rec["state"]) or not cs.pid_alive(pid, rec.get("pid_start")):
         return []
@@ -135,18 +135,28 @@ def top(rec: dict) -> list[dict]:
         target = os.readlink(f"/proc/{pid}/ns/pid")
     except OSError:
         return []
-    out = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            if os.readlink(f"/proc/{entry}/ns/pid") != target:
-                continue
-            with open(f"/proc/{entry}/cmdline", "rb") as fh:
-                cmd = fh.read().replace(b"\0", b" ").decode(errors="replace").strip()
-            with open(f"/proc/{entry}/stat", "rb") as fh:
-                ppid = int(fh.read().rsplit(b")", 1)[1].split()[1])
-        except (OSError, ValueError, IndexError):
-            continue
-        out.append({"PID": int(entry), "PPID": ppid, "CMD": cmd})
-    return sorted(out, key=lambda p: p["PID"])
+    out = [row for row in (_process(int(e), target) for e in os.listdir("/proc") if e.isdigit()) if row]
+    return sorted(out, key=lambda p: int(p["PID"]))
+
+
+def _process(pid: int, pidns: str) -> dict | None:
+    try:
+        if os.readlink(f"/proc/{pid}/ns/pid") != pidns:
+            return None
+        with open(f"/proc/{pid}/cmdline", "rb") as fh:
+            cmd = fh.read().replace(b"\0", b" ").decode(errors="replace").strip()
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            ppid = int(fh.read().rsplit(b")", 1)[1].split()[1])
+        uid = os.stat(f"/proc/{pid}").st_uid
+    except (OSError, ValueError, IndexError):
+        return None
+    return {"UID": _user_name(uid), "PID": str(pid), "PPID": str(ppid), "CMD": cmd}
+
+
+def _user_name(uid: int) -> str:
+    import pwd
+
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return str(uid)

@@ -171,3 +171,44 @@ def from_json(data: dict) -> low.ContainerSpec:
         shm_size=data["shm_size"], init=data["init"], stop_signal=data["stop_signal"],
         stop_grace_period=data["stop_grace_period"], labels=tuple(tuple(lb) for lb in data["labels"]),  # type: ignore[misc]
     )
+
+
+# -- the record's copy of the high-level spec ---------------------------------------------------------------
+
+def plain(obj: object) -> object:
+    return dataclasses.asdict(obj) if dataclasses.is_dataclass(obj) else obj  # type: ignore[arg-type]
+
+
+def check_policies(spec: ContainerSpec) -> None:
+    """Refuse at create what the monitor would refuse at start: log driver/options, restart policy."""
+    from runtime.supervise.logs import LogOptions
+    from runtime.supervise.restart import MODES
+
+    log = log_config(spec)
+    LogOptions.build(log["driver"], log["options"])
+    if spec.restart.policy not in MODES:
+        raise ContainerError(f"create container {spec.name}: restart policy {spec.restart.policy!r} is unknown; use "
+                             f"one of {', '.join(MODES)}")
+
+
+def log_config(spec: ContainerSpec) -> dict:
+    opts = {}
+    if spec.logging.max_size:
+        opts["max-size"] = spec.logging.max_size
+    if spec.logging.max_file:
+        opts["max-file"] = spec.logging.max_file
+    return {"driver": spec.logging.driver, "options": opts}
+
+
+def spec_of_record(rec: dict) -> ContainerSpec:
+    """The high-level spec back from its record (only what start needs: networking and naming)."""
+    from runtime.types import NetworkAttachment, PortSpec
+
+    s = rec["spec"]
+    return ContainerSpec(
+        name=s["name"], image=s["image"], hostname=s.get("hostname"), network_mode=s["network_mode"],
+        networks=tuple(NetworkAttachment(**{**n, "aliases": tuple(n["aliases"])}) for n in s["networks"]),
+        ports=tuple(PortSpec(**p) for p in s["ports"]), dns=tuple(s["dns"]), dns_search=tuple(s["dns_search"]),
+        dns_opt=tuple(s["dns_opt"]), extra_hosts=tuple(tuple(h) for h in s["extra_hosts"]),  # type: ignore[misc]
+        ipc=s.get("ipc"), labels=tuple(tuple(lb) for lb in s["labels"]),  # type: ignore[misc]
+    )

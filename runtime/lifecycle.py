@@ -48,12 +48,12 @@ class Lifecycle:
         image_id = images.resolve(spec.image)
         config = images.image_config(image_id).get("config") or {}
         layers = [str(p) for p in images.rootfs_layers(image_id)]
-        _check_policies(spec)
+        launchspec.check_policies(spec)
         cid = cs.new_id()
         rec = cs.new_record(cid, spec.name or f"dy_{cid[:12]}", spec.image, image_id, spec.label_dict())
-        rec.update(command=list(launchspec.command_of(spec, config)), spec=_plain(spec),
-                   restart=dataclasses.asdict(spec.restart), log=_log(spec),
-                   healthcheck=_plain(launchspec.healthcheck_of(spec, config)),
+        rec.update(command=list(launchspec.command_of(spec, config)), spec=launchspec.plain(spec),
+                   restart=dataclasses.asdict(spec.restart), log=launchspec.log_config(spec),
+                   healthcheck=launchspec.plain(launchspec.healthcheck_of(spec, config)),
                    monitor_dir=supervision.monitor_dir(self.run_dir, spec.label_dict()))
         self.store.add(rec)
         try:
@@ -110,15 +110,18 @@ class Lifecycle:
             supervision.start(rec["monitor_dir"], cid, job)
         except BaseException as exc:
             self._teardown(self.store.read(cid))
-            self.store.update(cid, lambda r: r.update(error=str(exc)))
+            reason = str(exc)
+            self.store.update(cid, lambda r: r.update(error=reason))
             raise
         self.store.update(cid, lambda r: r.update(state=cs.RUNNING, paused=False, attached=False))
         return cs.to_info(self.refresh(cid))
 
     def _prepare_start(self, rec: dict) -> None:
-        """Network attachments and /etc files; clears a previous stop request."""
+        """Network attachments (afresh) and the /etc files of the container dir."""
         cid, cdir = rec["id"], self.store.cdir(rec["id"])
-        spec = _spec(rec)
+        if rec.get("endpoints") or rec.get("ports"):  # left by a run that ended by itself: attach afresh
+            self._teardown(rec)
+        spec = launchspec.spec_of_record(rec)
         endpoints, ports = [], []
         if spec.network_mode.startswith("container:"):
             peer = provision.peer_running(self.store, spec.network_mode.split(":", 1)[1], f"start {rec['name']}")
@@ -129,7 +132,7 @@ class Lifecycle:
             rec = {**rec, "endpoints": endpoints}
             provision.write_etc_files(self.net, rec, spec, cdir, rec.get("hostname") or cid[:12])
         self._join_peers(spec, cdir)
-        self.store.update(cid, lambda r: r.update(endpoints=endpoints, ports=ports, stop_requested=False,
+        self.store.update(cid, lambda r: r.update(endpoints=endpoints, ports=ports,
                                                   error=None))
 
     def _join_peers(self, spec: ContainerSpec, cdir: Path) -> None:
@@ -148,7 +151,7 @@ class Lifecycle:
         if rec.get("netns") and rec["netns"] == str(provision.netns_of(self.run_dir, rec["id"])):
             provision.detach(self.net, rec["id"], Path(rec["netns"]))
         with contextlib.suppress(OSError, ContainerRuntimeError):
-            cgroups().open(rec["id"]).remove()
+            cs.cgroups().open(rec["id"]).remove()
         self.store.update(rec["id"], lambda r: r.update(endpoints=[], ports=[]))
 
     # -- state reads -------------------------------------------------------------------------------------------
@@ -157,9 +160,11 @@ class Lifecycle:
         rec = self.store.read(cid)
         if rec.get("attached"):
             return self._refresh_attached(rec)
-        if rec["state"] == cs.CREATED or not rec.get("monitor_dir"):
+        if not rec.get("monitor_dir"):
             return rec
         st = supervision.observed(rec["monitor_dir"], cid)
+        if rec["state"] == cs.CREATED and (st is None or st.get("status") not in (cs.RUNNING, cs.RESTARTING)):
+            return rec  # never ran, or its start failed (Docker keeps such a container "created")
         if st is None:
             if cs.is_active(rec["state"]):
                 rec.update(state=cs.EXITED, exit_code=rec.get("exit_code"), error="its monitor state is gone")
@@ -168,11 +173,11 @@ class Lifecycle:
         if state == cs.RUNNING and rec.get("paused"):
             state = cs.PAUSED
         rec.update(state=state if state in cs.STATES else cs.EXITED, pid=st.get("pid"), pid_start=st.get("pid_start"),
-                   exit_code=_exit_code(st.get("exit_code")), started_at=st.get("started_at") or rec.get("started_at"),
+                   exit_code=cs.exit_code_of(st.get("exit_code")), started_at=st.get("started_at") or rec.get("started_at"),
                    finished_at=st.get("finished_at"), restart_count=st.get("restart_count", 0),
-                   error=st.get("error") or None, health=_health(st.get("health")))
+                   error=st.get("error") or None, health=cs.health_of(st.get("health")))
         if state == cs.EXITED and not rec.get("oom_killed"):
-            rec["oom_killed"] = _oom_killed(cid)
+            rec["oom_killed"] = cs.oom_killed(cid)
         return rec
 
     def _refresh_attached(self, rec: dict) -> dict:
@@ -213,6 +218,9 @@ class Lifecycle:
         rec = self.refresh(cid)
         if rec["state"] not in (cs.RUNNING, cs.PAUSED):
             raise StateError(f"kill container {rec['name']}: it is not running ({rec['state']})")
+        if sig == signal.SIGKILL and rec.get("monitor_dir") and not rec.get("attached"):
+            supervision.stop(rec["monitor_dir"], cid, 0)  # as Docker: a killed container counts as stopped by the
+            # user and is not restarted (other signals, e.g. a reload on SIGHUP, leave the policy alone)
         self._signal(rec, sig)
 
     def _signal(self, rec: dict, sig: int) -> None:
@@ -306,7 +314,7 @@ class Lifecycle:
         try:
             self._prepare_start(self.store.read(info.id))
             self.store.update(info.id, lambda r: r.update(attached=True))
-            return run_attached(self.store, info.id, self._launch_spec(info.id), _log(spec), spec.stdin_open)
+            return run_attached(self.store, info.id, self._launch_spec(info.id), launchspec.log_config(spec), spec.stdin_open)
         finally:
             self._teardown(self.store.read(info.id))
             if remove:
@@ -339,72 +347,3 @@ def _wait_pid(pid: int | None, timeout: float) -> None:
             finally:
                 os.close(fd)
     time.sleep(timeout)
-
-
-_DRIVER: list = []
-
-
-def cgroups():  # noqa: ANN201 - the host's cgroup driver
-    if not _DRIVER:
-        from runtime.linux.cgroups import detect
-
-        _DRIVER.append(detect())
-    return _DRIVER[0]
-
-
-def _oom_killed(cid: str) -> bool:
-    """Read from the exited container's cgroup (kept until its next start or removal)."""
-    try:
-        return cgroups().open(cid).oom_killed()
-    except OSError:
-        return False
-
-
-def _exit_code(code: int | None) -> int | None:
-    """Docker's convention: death by signal N is exit code 128 + N."""
-    return 128 - code if code is not None and code < 0 else code
-
-
-def _health(st: dict | None) -> dict | None:
-    if not st:
-        return None
-    return {"status": st.get("Status"), "failing_streak": st.get("FailingStreak", 0), "log": st.get("Log", [])}
-
-
-def _plain(obj: object) -> object:
-    return dataclasses.asdict(obj) if dataclasses.is_dataclass(obj) else obj  # type: ignore[arg-type]
-
-
-def _check_policies(spec: ContainerSpec) -> None:
-    """Refuse at create what the monitor would refuse at start: log driver/options, restart policy."""
-    from runtime.supervise.logs import LogOptions
-    from runtime.supervise.restart import MODES
-
-    log = _log(spec)
-    LogOptions.build(log["driver"], log["options"])
-    if spec.restart.policy not in MODES:
-        raise ContainerError(f"create container {spec.name}: restart policy {spec.restart.policy!r} is unknown; use "
-                             f"one of {', '.join(MODES)}")
-
-
-def _log(spec: ContainerSpec) -> dict:
-    opts = {}
-    if spec.logging.max_size:
-        opts["max-size"] = spec.logging.max_size
-    if spec.logging.max_file:
-        opts["max-file"] = spec.logging.max_file
-    return {"driver": spec.logging.driver, "options": opts}
-
-
-def _spec(rec: dict) -> ContainerSpec:
-    """The high-level spec back from its record (only what start needs: networking and naming)."""
-    from runtime.types import NetworkAttachment, PortSpec
-
-    s = rec["spec"]
-    return ContainerSpec(
-        name=s["name"], image=s["image"], hostname=s.get("hostname"), network_mode=s["network_mode"],
-        networks=tuple(NetworkAttachment(**{**n, "aliases": tuple(n["aliases"])}) for n in s["networks"]),
-        ports=tuple(PortSpec(**p) for p in s["ports"]), dns=tuple(s["dns"]), dns_search=tuple(s["dns_search"]),
-        dns_opt=tuple(s["dns_opt"]), extra_hosts=tuple(tuple(h) for h in s["extra_hosts"]),  # type: ignore[misc]
-        ipc=s.get("ipc"), labels=tuple(tuple(lb) for lb in s["labels"]),  # type: ignore[misc]
-    )

@@ -27,7 +27,6 @@ from runtime.types import VolumeInfo, VolumeSpec
 
 NAME_RE = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_.-]*$")
 ANONYMOUS_LABEL = "com.docker.volume.anonymous"
-LOCAL_OPTS = frozenset({"type", "device", "o"})
 
 
 def _now() -> str:

@@ -31,3 +31,40 @@ def dockyard_dirs(tmp_path, monkeypatch):
     monkeypatch.setenv("DOCKYARD_RUN", str(run))
     monkeypatch.setenv("DOCKYARD_DNS_UPSTREAM", "none")
     return root, run
+
+
+# --- session-end leak check -------------------------------------------------------------------------------------
+# Everything dockyard or a test creates on the host (dy* links and netns, mounts, dockyard cgroups, dy nft tables,
+# monitor/DNS/registry processes) must be gone when the run ends; otherwise the run fails and says what is left.
+
+_BEFORE = None
+
+
+def pytest_sessionstart(session):
+    global _BEFORE
+    if IS_ROOT:
+        from tests.support.leaks import snapshot
+
+        _BEFORE = snapshot()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if _BEFORE is None or os.environ.get("DOCKYARD_SKIP_LEAK_CHECK"):
+        return
+    from tests.support.eventually import eventually
+    from tests.support.leaks import snapshot
+
+    def settled():
+        return not snapshot().new_since(_BEFORE)
+
+    try:
+        eventually(settled, timeout=5)
+        return
+    except AssertionError:
+        leaks = snapshot().new_since(_BEFORE)
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    lines = [f"  {kind}: {item}" for kind, items in leaks.items() for item in items]
+    text = "LEAK CHECK FAILED: the test run left these on the host:\n" + "\n".join(lines)
+    if reporter is not None:
+        reporter.write_line(text, red=True)
+    session.exitstatus = 1

@@ -68,7 +68,8 @@ class Run:
             self.caps["container_run"] = self.dy.probe_container_run()
         if self.want("P2", "P2b", "P3", "P4", "P5", "P5b", "P6", "P6b", "P11"):
             self.caps["compose"] = self.dy.probe_compose()
-        self.caps["registry"] = None if have("docker-registry") and have("skopeo") else "docker-registry or skopeo missing"
+        registry = have("docker-registry") and have("skopeo")
+        self.caps["registry"] = None if registry else "docker-registry or skopeo missing"
         if anchors and self.want("P1b", "P2", "P2b", "P3", "P4", "P5", "P6", "P6b", "P8"):
             self._start_anchors(tarball)
         log(f"capabilities: {self.caps}; docker={self.docker} podman={self.podman}")

@@ -17,14 +17,17 @@ block collection (or an empty value) at its key.
 
 from __future__ import annotations
 
-import math
+import io
 import re
+from functools import lru_cache
 from typing import Any
 
 import yaml
 
 from compose.errors import ParseError
 from compose.loader.document import Document, Mark, Marks, Override, Reset, TreePath, path_str
+from compose.loader.emit import Unsupported, emit
+from compose.loader.scalars import scalar_value, tagged_scalar
 
 try:  # libyaml's composer is about ten times faster than the pure Python one
     from yaml._yaml import CParser as _BaseParser
@@ -38,7 +41,7 @@ except ImportError:  # pragma: no cover - depends on how pyyaml was built
             yaml.composer.Composer.__init__(self)
 
 
-__all__ = ["read_yaml", "dump_yaml", "scalar_value"]
+__all__ = ["read_yaml", "dump_yaml", "pyyaml_dump", "plain_reads_back", "scalar_value"]
 
 _PLAIN = "?plain"  # our marker for untagged plain scalars: resolved by ``scalar_value``
 _STR = "tag:yaml.org,2002:str"
@@ -47,86 +50,6 @@ _SEQ = "tag:yaml.org,2002:seq"
 _WRAPPERS = {"!reset": Reset, "!override": Override}
 _MAX_NODES = 5_000_000
 _SOURCE = "YAML"
-
-# ---------------------------------------------------------------------------------------------- scalars (yaml.v3)
-
-_NULLS = frozenset({"", "~", "null", "Null", "NULL"})
-_BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
-_SPECIAL_FLOATS = {
-    **{s: math.inf for s in (".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF")},
-    **{s: -math.inf for s in ("-.inf", "-.Inf", "-.INF")},
-    **{s: math.nan for s in (".nan", ".NaN", ".NAN")},
-}
-_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?\Z")
-_INT_FORMS = (
-    (re.compile(r"0[xX]([0-9a-fA-F]+)\Z"), 16),
-    (re.compile(r"0[oO]([0-7]+)\Z"), 8),
-    (re.compile(r"0[bB]([01]+)\Z"), 2),
-    (re.compile(r"0([0-7]+)\Z"), 8),
-    (re.compile(r"([1-9][0-9]*|0)\Z"), 10),
-)
-_INT64 = 1 << 63
-_UINT64 = 1 << 64
-
-
-def _go_int(text: str) -> int | None:
-    """Go's ``strconv.ParseInt(text, 0, 64)`` falling back to ``ParseUint``; None when neither accepts it."""
-    sign, body = (text[0], text[1:]) if text[:1] in "+-" else ("", text)
-    for pattern, base in _INT_FORMS:
-        match = pattern.match(body)
-        if match:
-            value = int(match.group(1), base) * (-1 if sign == "-" else 1)
-            if -_INT64 <= value < _INT64 or (sign == "" and 0 <= value < _UINT64):
-                return value
-            return None
-    return None
-
-
-def scalar_value(text: str) -> Any:
-    """The value of an untagged plain scalar, as yaml.v3 resolves it (YAML 1.2 core, plus ``0777`` octal)."""
-    if text in _NULLS:
-        return None
-    if text in _BOOLS:
-        return _BOOLS[text]
-    if text in _SPECIAL_FLOATS:
-        return _SPECIAL_FLOATS[text]
-    first = text[0]
-    if first == ".":
-        return _float_or_text(text, text)
-    if first in "+-0123456789":
-        plain = text.replace("_", "")
-        number = _go_int(plain)
-        if number is not None:
-            return number
-        return _float_or_text(plain, text)
-    return text
-
-
-def _float_or_text(candidate: str, text: str) -> Any:
-    if _FLOAT.match(candidate):
-        value = float(candidate)
-        if not math.isinf(value):  # Go's ParseFloat fails on overflow: the scalar stays a string
-            return value
-    return text
-
-
-def _tagged_scalar(tag: str, text: str) -> Any:
-    """A scalar with an explicit core tag (``!!str 12``, ``!!int "12"``...); raises ValueError when it does not fit."""
-    if tag == _STR:
-        return text
-    resolved = scalar_value(text) if text else None
-    if tag == "tag:yaml.org,2002:null" and resolved is None:
-        return None
-    if tag == "tag:yaml.org,2002:bool" and isinstance(resolved, bool):
-        return resolved
-    if tag == "tag:yaml.org,2002:int" and type(resolved) is int:
-        return resolved
-    if tag == "tag:yaml.org,2002:float" and type(resolved) in (int, float):
-        return float(resolved)
-    if tag == "tag:yaml.org,2002:timestamp":
-        return text
-    raise ValueError(f"cannot read {text!r} as {tag.rsplit(':', 1)[-1]}")
-
 
 # ---------------------------------------------------------------------------------------------- reading
 
@@ -219,7 +142,7 @@ class _Builder:
         if tag in _WRAPPERS:
             return node.value
         try:
-            return _tagged_scalar(tag, node.value)
+            return tagged_scalar(tag, node.value)
         except ValueError as exc:
             hint = "compose understands only core tags (!!str, !!int, ...), !reset and !override"
             raise self.error(node, path, f"unknown tag {tag}" if tag.startswith("!") else str(exc), hint) from None
@@ -386,10 +309,30 @@ _Dumper.add_representer(Override, _represent_wrapper("!override"))
 
 
 def dump_yaml(data: Any) -> str:
-    """``data`` as YAML text in the style of ``docker compose config`` (key order kept)."""
+    """``data`` as YAML text in the style of ``docker compose config`` (key order kept).
+
+    Plain data goes through the fast writer of ``emit``; anything it does not know (tag wrappers...) through PyYAML,
+    which writes the same text, ten times slower."""
+    try:
+        return emit(data, plain_reads_back)
+    except Unsupported:
+        return pyyaml_dump(data)
+
+
+def pyyaml_dump(data: Any) -> str:
+    """PyYAML's rendering of ``data`` (the reference ``emit`` matches byte for byte; also the fallback)."""
     try:
         return yaml.dump(
             data, Dumper=_Dumper, default_flow_style=False, sort_keys=False, allow_unicode=True, width=1 << 30, indent=2
         )
     except yaml.YAMLError as exc:
         raise TypeError(f"cannot write as YAML: {exc}") from None
+
+
+@lru_cache(maxsize=1 << 16)
+def plain_reads_back(text: str) -> bool:
+    """Whether ``text`` written plain reads back as the same string (for us, and for YAML 1.1 readers)."""
+    return _PROBE.resolve(yaml.ScalarNode, text, (True, False)) == _STR
+
+
+_PROBE = _Dumper(io.StringIO())

@@ -167,7 +167,8 @@ def _resource_names(out: dict, kind: str, project: str) -> None:
 
 
 def check_references(data: dict) -> None:
-    """Every network, named volume, secret and config a service uses is declared at the top level."""
+    """Every network, named volume, secret (build secrets too) and config a service uses is declared at the top
+    level."""
     for name, svc in (data.get("services") or {}).items():
         _check_exclusive(name, svc)
         for net in svc.get("networks") or {}:
@@ -179,6 +180,10 @@ def check_references(data: dict) -> None:
         for kind in ("secrets", "configs"):
             for i, ref in enumerate(svc.get(kind) or []):
                 _declared(data, kind, ref.get("source"), name, ("services", name, kind, i))
+        build = svc.get("build") if isinstance(svc.get("build"), dict) else {}
+        for i, ref in enumerate(build.get("secrets") or []):
+            source = ref.get("source") if isinstance(ref, dict) else ref
+            _declared(data, "secrets", source, name, ("services", name, "build", "secrets", i))
 
 
 def _check_exclusive(name: str, svc: dict) -> None:

@@ -1,9 +1,11 @@
 """The whole load: compose files in, a typed ``Project`` out (or the dict ``dockyard config`` prints).
 
 discover -> read each file (documents of a file merged in order) -> interpolate each document -> extends and
-include -> merge files in order -> profiles -> schema -> canonical -> normalize -> bind.  The environment used for
-``${VAR}`` is the shell over the env files (``.env`` of the project directory, or ``--env-file``), plus
-``COMPOSE_PROJECT_NAME``.  Marks travel with the data so errors point at file:line:column.
+include -> merge files in order -> profiles -> schema (+ resource checks) -> canonical (+ service checks) ->
+normalize (+ references) -> printed order -> bind (+ dependency graph).  The environment used for ``${VAR}`` is the
+shell over the env files (``.env`` of the project directory, or ``--env-file``), plus ``COMPOSE_PROJECT_NAME``;
+``COMPOSE_FILE``/``COMPOSE_PROJECT_NAME``/``COMPOSE_PROFILES`` may come from the working dir's ``.env``.  Marks
+travel with the data so errors point at file:line:column.
 """
 
 from __future__ import annotations
@@ -275,16 +277,19 @@ def _errors_relative_to(working_dir: Path) -> Iterator[None]:
 def load_dict(options: LoadOptions, *, stop_after: str | None = None) -> LoadedProject:
     """Every stage up to ``stop_after`` (one of ``STAGES``; default all but bind); ``project`` is None.
 
-    Data comes out in ``docker compose config``'s order after the last stage.  Errors name files relative to ``options.working_dir`` when they are below it.
+    Data comes out in ``docker compose config``'s order after the last stage.  Errors name files relative to
+    ``options.working_dir`` when they are below it.
     """
     with _errors_relative_to(options.working_dir):
         return _load_dict(options, stop_after)
 
 
 def _load_dict(options: LoadOptions, stop_after: str | None) -> LoadedProject:
-    """The stages (see ``load_dict``).  ``options.normalize=False`` skips normalize.  ``options.interpolate=False`` keeps ``${VAR}`` as written: the
-    raw data is schema-validated, then canonicalised and normalised only where its values allow (what ``config
-    --no-interpolate`` prints); the semantic checks need real values and are skipped.
+    """The stages (see ``load_dict``).  ``options.normalize=False`` skips normalize.
+
+    ``options.interpolate=False`` keeps ``${VAR}`` as written: the raw data is schema-validated, then canonicalised
+    and normalised only where its values allow (what ``config --no-interpolate`` prints); the semantic checks need
+    real values and are skipped.
     """
     if stop_after is not None and stop_after not in STAGES:
         raise ValueError(f"unknown stage {stop_after!r}: one of {', '.join(STAGES)}")
@@ -303,15 +308,13 @@ def _load_dict(options: LoadOptions, stop_after: str | None) -> LoadedProject:
             _stage("schema")(data, marks)
             if checked:
                 check_resources(data, marks)
+        elif stage == "canonical" and checked:
+            data = _stage("canonical")(data, marks)
+            check_services(data, marks, references=options.consistency)
         elif stage == "canonical":
-            if checked:
-                data = _stage("canonical")(data, marks)
-            else:
-                from compose.loader.raw import canonical_where_possible
+            from compose.loader.raw import canonical_where_possible
 
-                data = canonical_where_possible(data)
-            if checked:
-                check_services(data, marks, references=options.consistency)
+            data = canonical_where_possible(data)
         elif stage == "normalize" and options.normalize:
             data = _normalized(data, name, project_dir, environment, marks, strict=checked,
                                references=options.consistency)

@@ -331,7 +331,7 @@ def _check_ports(data: dict[str, Any], marks: Marks) -> None:
                 problem = port_problem(port)
                 if problem:
                     path: TreePath = ("services", name, "ports", index)
-                    raise SchemaError(f"{port!r} is not a valid port: {problem}", path=path,
+                    raise SchemaError(f"\"{port}\" is not a valid port: {problem}", path=path,
                                       mark=locate(marks, path), hint=_PORT_HINT)
 
 

@@ -1,5 +1,6 @@
 """Debian root filesystems: mmdebstrap the minbase system once, install each image's packages into a copy of
-it (chroot apt-get inside a private mount namespace), lay the recipe's files over it, and pack it as a zstd-compressed tar.
+it (chroot apt-get inside a private mount namespace), lay the recipe's files over it, and pack it as a
+zstd-compressed tar.
 
 Only Debian mirrors are contacted (mmdebstrap's and apt's own downloads). Downloaded ``.deb`` files are kept in
 a shared directory so a rebuild downloads nothing it already has.

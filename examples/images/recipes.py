@@ -58,8 +58,9 @@ class ImageConfig:
             doc["StopSignal"] = self.stop_signal
         if self.healthcheck:
             hc = self.healthcheck
-            doc["Healthcheck"] = {"Test": list(hc.test), "Interval": hc.interval, "Timeout": hc.timeout,
-                                  "Retries": hc.retries, "StartPeriod": hc.start_period}
+            durations = {"Interval": hc.interval, "Timeout": hc.timeout, "StartPeriod": hc.start_period}
+            doc["Healthcheck"] = {"Test": list(hc.test), "Retries": hc.retries,
+                                  **{k: v for k, v in durations.items() if v}}  # as Docker: zero is left out
         if self.labels:
             doc["Labels"] = dict(self.labels)
         return doc
@@ -81,12 +82,17 @@ class ImageConfig:
             hc = self.healthcheck
             kind, *rest = hc.test
             body = rest[0] if kind == "CMD-SHELL" else json.dumps(rest)
-            lines.append(f"HEALTHCHECK --interval={hc.interval // SECOND}s --timeout={hc.timeout // SECOND}s "
-                         f"--start-period={hc.start_period // SECOND}s --retries={hc.retries} CMD {body}")
+            flags = [f"--{name}={_duration(value)}" for name, value in
+                     (("interval", hc.interval), ("timeout", hc.timeout), ("start-period", hc.start_period)) if value]
+            lines.append(f"HEALTHCHECK {' '.join(flags)} --retries={hc.retries} CMD {body}")
         if self.entrypoint:
             lines.append(f"ENTRYPOINT {json.dumps(list(self.entrypoint))}")
         lines.append(f"CMD {json.dumps(list(self.cmd))}")
         return "\n".join(lines) + "\n"
+
+
+def _duration(nanoseconds: int) -> str:
+    return f"{nanoseconds // SECOND}s" if nanoseconds % SECOND == 0 else f"{nanoseconds // 1_000_000}ms"
 
 
 @dataclass(frozen=True)
@@ -115,13 +121,10 @@ class Recipe:
         """Short name for cache files and messages: ``redis`` for ``dockyard.local/redis:7``."""
         return self.ref.rsplit("/", 1)[-1].split(":")[0]
 
-    @property
-    def is_base(self) -> bool:
-        return not self.packages and not self.files
-
     def key_material(self) -> dict:
         """Everything the rootfs depends on (the config is applied at import, so it is not part of it)."""
-        return {"revision": BUILD_REVISION, "ref": self.ref, "suite": SUITE, "mirrors": list(MIRRORS), "packages": sorted(self.packages),
+        return {"revision": BUILD_REVISION, "ref": self.ref, "suite": SUITE, "mirrors": list(MIRRORS),
+                "packages": sorted(self.packages),
                 "files": [[f.path, f.kind, f.text, f.target, f.mode] for f in self.files]}
 
 
@@ -230,6 +233,10 @@ NGINX = Recipe(
 RECIPES: tuple[Recipe, ...] = (DEBIAN, PYTHON, REDIS, NGINX)
 
 
+class UnknownImageError(ValueError):
+    """An image name that no recipe has."""
+
+
 def find(names: list[str]) -> list[Recipe]:
     """Recipes by reference or short name (``redis`` or ``dockyard.local/redis:7``); all for an empty list."""
     if not names:
@@ -237,5 +244,5 @@ def find(names: list[str]) -> list[Recipe]:
     known = {r.name: r for r in RECIPES} | {r.ref: r for r in RECIPES}
     unknown = [n for n in names if n not in known]
     if unknown:
-        raise KeyError(f"unknown image(s) {', '.join(unknown)}; known: {', '.join(r.name for r in RECIPES)}")
+        raise UnknownImageError(f"unknown image(s) {', '.join(unknown)}; known: {', '.join(r.name for r in RECIPES)}")
     return [known[n] for n in names]

@@ -201,12 +201,14 @@ class HostProbeRunner:
 
 
 def _spawn(argv: Sequence[str], out_fd: int) -> int:
+    from runtime.supervise.hostproc import close_inherited
+
     null = os.open(os.devnull, os.O_RDONLY)
     try:
         return os.posix_spawnp(
             argv[0], list(argv), dict(os.environ),
             file_actions=[(os.POSIX_SPAWN_DUP2, null, 0), (os.POSIX_SPAWN_DUP2, out_fd, 1),
-                          (os.POSIX_SPAWN_DUP2, out_fd, 2)],
+                          (os.POSIX_SPAWN_DUP2, out_fd, 2), *close_inherited()],
             setpgroup=0, setsigdef=(signal.SIGPIPE,),
         )
     finally:

@@ -18,6 +18,8 @@ import os
 import signal
 import sys
 
+from runtime.supervise.hostproc import close_inherited
+
 HOLDER_NAME = "dockyard-holder"
 F_SETPIPE_SZ = 1031
 PIPE_SIZE = 1 << 20
@@ -30,7 +32,8 @@ def spawn_holder(fds: dict[str, int]) -> tuple[int, dict[str, int]]:
     high = {name: fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 100) for name, fd in fds.items()}
     slots = {name: 3 + index for index, name in enumerate(sorted(high))}
     null = os.open(os.devnull, os.O_RDWR | os.O_CLOEXEC)
-    actions = [(os.POSIX_SPAWN_DUP2, null, 0), (os.POSIX_SPAWN_DUP2, null, 1), (os.POSIX_SPAWN_DUP2, null, 2)]
+    actions = close_inherited()
+    actions += [(os.POSIX_SPAWN_DUP2, null, 0), (os.POSIX_SPAWN_DUP2, null, 1), (os.POSIX_SPAWN_DUP2, null, 2)]
     actions += [(os.POSIX_SPAWN_DUP2, high[name], slot) for name, slot in slots.items()]
     try:
         pid = os.posix_spawnp(sleep, [HOLDER_NAME, "infinity"], {}, file_actions=actions, setsid=True,
@@ -39,7 +42,21 @@ def spawn_holder(fds: dict[str, int]) -> tuple[int, dict[str, int]]:
         os.close(null)
         for fd in high.values():
             os.close(fd)
+    _await_exec(pid)
     return pid, slots
+
+
+def _await_exec(pid: int) -> None:
+    """Return once the holder shows its name (``is_holder`` must recognise it before anyone checks)."""
+    import time
+
+    deadline = time.monotonic() + 5
+    while not is_holder(pid) and time.monotonic() < deadline:
+        if os.waitpid(pid, os.WNOHANG)[0]:
+            from runtime.supervise.errors import MonitorError
+
+            raise MonitorError(f"start pipe holder: {pid} exited at once; is /bin/sleep missing?")
+        time.sleep(0.001)
 
 
 def make_pipes() -> dict[str, int]:

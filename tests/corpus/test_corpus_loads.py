@@ -30,6 +30,8 @@ EXCEPTIONS: dict[str, tuple[str, str]] = {
     "compose-go/_inline/loader/loader_test.go/TestLoadWithRemoteResources__01_input.yaml": ("extends", _REMOTE),
     "compose-go/_inline/loader/loader_test.go/TestLoadWithMissingResources__01_input.yaml": ("extends", _REMOTE),
     "compose-go/_inline/loader/loader_test.go/TestLoadWithNestedResources__01_input.yaml": ("load", _REMOTE),
+    # expected to fail with 'Circular reference' through the fake remote loader; it fails earlier, for the same reason
+    "compose-go/_inline/loader/loader_test.go/TestLoadWithResourcesCycle__01_input.yaml": ("extends", _REMOTE),
     # Not a load failure of dockyard's: the Go test asserts this error, MANIFEST does not mark it.
     "compose-go/_inline/loader/tests/environment_test.go/TestEnvironmentWhitespace__01_Content.yaml": (
         "schema", "TestEnvironmentWhitespace asserts 'environment variable DEBUG  is declared with a trailing space'"),

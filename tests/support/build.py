@@ -42,7 +42,10 @@ def write_context(dest: Path, dockerfile: str, files: dict[str, str | bytes] | N
     dest.mkdir(parents=True, exist_ok=True)
     (dest / "Dockerfile").write_text(dockerfile)
     if rootfs:
-        os.link(busybox_tar(), dest / "rootfs.tar")
+        try:
+            os.link(busybox_tar(), dest / "rootfs.tar")
+        except OSError:  # another filesystem
+            shutil.copyfile(busybox_tar(), dest / "rootfs.tar")
     for name, content in (files or {}).items():
         path = dest / name
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -101,11 +104,11 @@ def mounts_under(path: Path) -> list[str]:
 
 
 def build_cgroups() -> list[Path]:
-    """cgroups of build containers (named dyb...) still present, in v1 hierarchies or the v2 tree."""
+    """cgroups of build containers ("dyb" + 26 hex digits) still present, in v1 hierarchies or the v2 tree."""
     found: list[Path] = []
     for pattern in ("*/dockyard/dyb*", "dockyard/dyb*"):
         try:
-            found += list(Path("/sys/fs/cgroup").glob(pattern))
+            found += [p for p in Path("/sys/fs/cgroup").glob(pattern) if len(p.name) == 29]
         except OSError:  # another test's cgroup vanished while we looked
             continue
     return found

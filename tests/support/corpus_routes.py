@@ -93,16 +93,20 @@ def _go_inline(entry: Entry, tmp_path: Path) -> Route:
     return Route(options, f"as {entry.go_func} loads it (cwd {working_dir})")
 
 
+def _listed(value: Any) -> list:
+    if value is None:
+        return []
+    return [value] if isinstance(value, str) else list(value)
+
+
 def _includes_missing(data: Any, base: Path) -> bool:
-    for item in (data or {}).get("include") or [] if isinstance(data, dict) else []:
-        paths = item if isinstance(item, str) else (item or {}).get("path", [])
-        for path in [paths] if isinstance(paths, str) else paths or []:
-            if not (base / str(path)).is_file():
-                return True
-        env_files = (item or {}).get("env_file") if isinstance(item, dict) else None
-        for env_file in [env_files] if isinstance(env_files, str) else env_files or []:
-            if not (base / str(env_file)).is_file():
-                return True
+    """An ``include`` entry names a compose file or env file that is not there."""
+    includes = data.get("include") if isinstance(data, dict) else None
+    for item in includes or []:
+        paths = _listed(item) if isinstance(item, str) else _listed(item.get("path"))
+        env_files = _listed(item.get("env_file")) if isinstance(item, dict) else []
+        if any(not (base / str(p)).is_file() for p in paths + env_files):
+            return True
     return False
 
 

@@ -13,6 +13,7 @@ import pytest
 from runtime.api import Runtime
 from runtime.errors import ContainerRuntimeError
 from runtime.network import bridge, dnsctl
+from runtime.supervise import job
 from runtime.supervise.holder import monitor_pid
 from tests.support.eventually import eventually
 from tests.support.runtime_api import import_busybox, leftovers
@@ -35,6 +36,7 @@ def rt(dockyard_dirs, tmp_path, restore_forwarding):
     ids = runtime.store.ids()
     links = {n for info in runtime.networks() for n in (info.bridge, *(ep.host_veth for ep in info.endpoints))}
     pids = [p for rec in runtime.store.all() for p in (rec.get("pid"), rec.get("holder_pid")) if p]
+    pids += [p for rec in runtime.store.all() for p in _monitored_pids(rec)]
     for cid in ids:
         with contextlib.suppress(ContainerRuntimeError):
             runtime.remove_container(cid, force=True, volumes=True)
@@ -61,6 +63,14 @@ def _stop_monitors(run: Path) -> list[int]:
         for pid in alive:
             os.kill(pid, signal.SIGKILL)
         return alive
+
+
+def _monitored_pids(rec: dict) -> list[int]:
+    """The container's process and its pipe holder, as its monitor recorded them."""
+    state = job.read_state(rec["monitor_dir"], rec["id"]) if rec.get("monitor_dir") else None
+    if not state:
+        return []
+    return [p for p in (state.get("pid"), (state.get("holder") or {}).get("pid")) if p]
 
 
 def _not_zombie(pid: int) -> bool:

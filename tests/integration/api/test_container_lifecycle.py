@@ -147,7 +147,7 @@ def test_logs_of_several_containers_are_merged_in_time_order(rt):
 def test_top_lists_the_container_processes(rt):
     cid = rt.create_container(spec("topper", "sleep", "300")).id
     rt.start_container(cid)
-    assert [p["CMD"] for p in rt.top(cid)] == ["sleep 300"]
+    assert [(p["UID"], p["CMD"]) for p in rt.top(cid)] == [("root", "sleep 300")]
 
 
 def test_run_attached_passes_output_through_and_returns_the_exit_code(rt, capfd):

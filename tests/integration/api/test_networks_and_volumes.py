@@ -98,3 +98,41 @@ def test_tmpfs_and_read_only_bind_mounts(rt, tmp_path):
                                    "touch /scratch/y && echo tmp", network_mode="none", mounts=mounts)).id
     lines = run_logs(rt, cid).split(":", 1)[1].splitlines()
     assert {"from-hostro", "tmp"} <= set(lines) or {"from-host", "ro", "tmp"} <= set(lines)
+
+
+def test_parallel_lifecycle_of_a_project_keeps_every_container_apart(rt):
+    """Compose starts a generation of services in parallel: names, addresses and monitors must not race."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    rt.create_network(NetworkSpec("dyapi_par"))
+    labels = (("com.docker.compose.project", "dyapipar"),)
+
+    def up(i: int) -> str:
+        info = rt.create_container(spec(f"par-{i}", "sh", "-c", "sleep 300", init=True, labels=labels,
+                                        networks=(NetworkAttachment("dyapi_par", aliases=(f"svc{i}",)),)))
+        return rt.start_container(info.id).id
+
+    with ThreadPoolExecutor(6) as pool:
+        ids = list(pool.map(up, range(6)))
+    infos = rt.containers({"com.docker.compose.project": "dyapipar"}, all=False)
+    assert sorted(i.name for i in infos) == [f"par-{i}" for i in range(6)]
+    assert len({i.networks[0][1] for i in infos}) == 6
+    with ThreadPoolExecutor(6) as pool:
+        stopped = list(pool.map(lambda cid: rt.stop_container(cid, timeout=5), ids))
+    assert {s.state for s in stopped} == {"exited"}
+    with ThreadPoolExecutor(6) as pool:
+        list(pool.map(rt.remove_container, ids))
+    assert rt.containers() == []
+
+
+def test_network_mode_container_shares_the_other_containers_network(rt):
+    rt.create_network(NetworkSpec("dyapi_share"))
+    first = rt.create_container(spec("owner", "sh", "-c", "while :; do echo shared | nc -l -p 9000; done",
+                                     networks=(NetworkAttachment("dyapi_share"),))).id
+    rt.start_container(first)
+    second = rt.create_container(spec("guest", "sh", "-c", "for i in 1 2 3 4 5 6 7 8 9 10; do "
+                                      "nc -w 2 127.0.0.1 9000 && exit 0; sleep 0.3; done; exit 1",
+                                      network_mode="container:owner")).id
+    assert run_logs(rt, second) == "0:shared\n"
+    rt.remove_container(second)
+    rt.stop_container(first, timeout=1)

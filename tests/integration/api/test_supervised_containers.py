@@ -9,11 +9,13 @@ import socket
 
 import pytest
 
-from runtime import ContainerSpec, HealthcheckSpec, NetworkAttachment, NetworkSpec, PortSpec, RestartSpec
+from runtime import (ContainerSpec, HealthcheckSpec, NetworkAttachment, NetworkSpec, PortSpec, ResourceSpec,
+                     RestartSpec)
 from runtime.images.service import ImageService
 from runtime.supervise.holder import monitor_pid
 from tests.support.eventually import eventually
-from tests.support.registry import free_port, registry, registry_available  # noqa: F401 - fixture
+from tests.support.registry import free_port, registry_available
+from tests.support.registry import registry  # noqa: F401 - a fixture
 from tests.support.runtime_api import BUSYBOX_REF, import_busybox
 
 pytestmark = pytest.mark.root
@@ -42,6 +44,24 @@ def test_healthcheck_probes_run_inside_the_container(rt):
     rt.start_container(cid)
     eventually(lambda: (h := rt.container(cid).health) is not None and h.status == "healthy", timeout=20)
     assert rt.inspect_container(cid)["State"]["Health"]["Status"] == "healthy"
+
+
+def test_a_hung_probe_is_killed_at_its_timeout_and_counts_as_a_failure(rt):
+    hc = HealthcheckSpec(("CMD", "sleep", "100"), interval=0.2, timeout=0.3, retries=1, start_interval=0.2)
+    cid = rt.create_container(spec("hung", "sleep", "300", init=True, healthcheck=hc)).id
+    rt.start_container(cid)
+    health = eventually(lambda: (h := rt.container(cid).health) is not None and h.status == "unhealthy" and h,
+                        timeout=20)
+    assert "exceeded timeout" in health.log[-1]["Output"]
+    assert len([p for p in rt.top(cid) if p["CMD"] == "sleep 100"]) <= 1  # timed-out probes never pile up
+
+
+def test_probes_run_with_the_containers_capabilities(rt):
+    hc = HealthcheckSpec(("CMD-SHELL", "grep -q 'CapEff:.*00000000a80425fb' /proc/self/status"), interval=0.2,
+                         timeout=2, retries=1, start_interval=0.2)
+    cid = rt.create_container(spec("capped", "sleep", "300", init=True, healthcheck=hc)).id
+    rt.start_container(cid)
+    eventually(lambda: (h := rt.container(cid).health) is not None and h.status == "healthy", timeout=20)
 
 
 def test_a_failing_healthcheck_turns_unhealthy(rt):
@@ -74,6 +94,14 @@ def test_a_killed_monitor_leaves_the_container_running_and_the_next_command_adop
     assert rt.stop_container(cid, timeout=5).state == "exited"
 
 
+def test_a_cli_killed_right_after_handing_over_a_start_leaves_a_container_the_next_start_finds_running(rt):
+    cid = rt.create_container(spec("handed", "sleep", "300", init=True)).id
+    pid = rt.start_container(cid).pid
+    rt.store.update(cid, lambda r: r.update(state="created"))  # as if killed before recording the start
+    assert rt.container(cid).state == "running"
+    assert rt.start_container(cid).pid == pid
+
+
 def test_pause_freezes_and_unpause_resumes(rt):
     cid = rt.create_container(spec("freezer", "sh", "-c", "while :; do echo t; sleep 0.05; done", init=True)).id
     rt.start_container(cid)
@@ -86,11 +114,30 @@ def test_pause_freezes_and_unpause_resumes(rt):
     eventually(lambda: len(list(rt.logs(cid))) > frozen + 2)
 
 
-def test_kill_sends_the_signal(rt):
-    cid = rt.create_container(spec("victim", "sleep", "300")).id
+def test_a_memory_hog_is_reported_oom_killed_with_exit_137(rt):
+    limit = ResourceSpec(memory=32 << 20, memory_swap=32 << 20)
+    cid = rt.create_container(spec("hog", "awk", 'BEGIN { s = "x"; while (1) s = s s }', resources=limit)).id
+    rt.start_container(cid)
+    assert rt.wait_container(cid, timeout=60) == 137
+    assert rt.container(cid).oom_killed and rt.inspect_container(cid)["State"]["OOMKilled"]
+
+
+def test_kill_sends_the_signal_and_a_killed_container_is_not_restarted(rt):
+    cid = rt.create_container(spec("victim", "sleep", "300", restart=RestartSpec("always"))).id
     rt.start_container(cid)
     rt.kill_container(cid, signal.SIGKILL)
     assert rt.wait_container(cid, timeout=10) == 137
+    assert rt.container(cid).restart_count == 0
+
+
+def test_other_signals_are_delivered_without_stopping(rt):
+    cid = rt.create_container(spec("reload", "sh", "-c", "trap 'echo reloaded' HUP; echo ready; "
+                                   "while :; do sleep 0.1; done", init=True)).id
+    rt.start_container(cid)
+    eventually(lambda: [line.text for line in rt.logs(cid)] == ["ready\n"])
+    rt.kill_container(cid, signal.SIGHUP)
+    eventually(lambda: [line.text for line in rt.logs(cid)] == ["ready\n", "reloaded\n"])
+    assert rt.container(cid).state == "running"
 
 
 def test_published_ports_reach_the_container_from_the_host(rt):
@@ -108,6 +155,23 @@ def test_published_ports_reach_the_container_from_the_host(rt):
 
     assert eventually(answer) == b"published\n"
     assert rt.inspect_container(cid)["NetworkSettings"]["Ports"]["80/tcp"][0]["HostPort"] == str(port)
+
+
+def test_a_container_that_exited_by_itself_starts_again_with_its_ports(rt):
+    rt.create_network(NetworkSpec("dyapi_again"))
+    port = free_port()
+    cid = rt.create_container(spec("again", "sh", "-c", "echo once | nc -l -p 80", network_mode="bridge",
+                                   networks=(NetworkAttachment("dyapi_again"),),
+                                   ports=(PortSpec(80, port, host_ip="127.0.0.1"),))).id
+    for _ in range(2):
+        rt.start_container(cid)
+
+        def answer() -> bytes:
+            with socket.create_connection(("127.0.0.1", port), timeout=2) as sock:
+                return sock.recv(100)
+
+        assert eventually(answer) == b"once\n"
+        assert rt.wait_container(cid, timeout=10) == 0
 
 
 @pytest.mark.skipif(not registry_available(), reason="needs Debian's docker-registry")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+
+from compose.errors import SchemaError
 from compose.model import EnvFile
 from tests.support.compose_model import canonical_service_of, one_service
 
@@ -48,3 +51,8 @@ def test_env_file_paths_are_absolute_and_keep_required_and_format():
         """
     )
     assert web.env_files == (EnvFile("/project/a.env"), EnvFile("/project/b.env", False, "raw"))
+
+
+def test_a_variable_name_with_a_trailing_space_is_rejected():
+    with pytest.raises(SchemaError, match="environment variable DEBUG  is declared with a trailing space"):
+        one_service('environment: ["DEBUG = true"]')

@@ -21,3 +21,8 @@ def test_annotations_list_to_map():
 def test_sysctls_list_and_map():
     assert dict(one_service("sysctls: [net.core.somaxconn=1024]").sysctls) == {"net.core.somaxconn": "1024"}
     assert dict(one_service("sysctls: {net.ipv4.tcp_syncookies: 0}").sysctls) == {"net.ipv4.tcp_syncookies": "0"}
+
+
+def test_a_label_with_an_empty_key_is_kept_as_compose_go_keeps_it():
+    # "$UNSET=BAR" interpolates to "=BAR": Docker Compose loads it as the label "" = "BAR"
+    assert dict(one_service('labels: ["=BAR"]').labels) == {"": "BAR"}

@@ -83,3 +83,35 @@ def test_container_ls_and_stop(dy):
     assert "demo-web-1" in dy("container", "ls").stdout
     assert dy("container", "stop", "demo-web-1").exit_code == 0
     assert dy.rt.state_of("demo-web-1") == "exited"
+
+
+def test_up_with_a_service_to_build_and_no_image_fails_saying_build_is_not_available(dy):
+    dy.write("services: {app: {build: .}}")
+    result = dy("-p", "b", "up", "-d")
+    assert result.exit_code == 1
+    assert "service app: image b-app must be built, and building images is not available yet" in result.stderr
+
+
+def test_pull_never_with_a_missing_image_fails_before_creating_anything(dy):
+    result = dy("up", "-d", "--pull", "never")
+    assert result.exit_code == 1 and "pull_policy is never" in result.stderr
+    assert dy.rt.names() == []
+
+
+def test_pull_always_pulls_even_present_images(dy):
+    dy.rt.images.add("nginx")
+    dy.rt.images.add("postgres")
+    dy("up", "-d", "--pull", "always")
+    assert sorted(dy.rt.images.pulled) == ["nginx", "postgres"]
+
+
+def test_quiet_pull_hides_pull_progress(dy):
+    result = dy("up", "-d", "--quiet-pull")
+    assert "Pulling" not in result.stderr and "Container demo-web-1  Started" in result.stderr
+
+
+def test_exec_passes_the_command_and_its_own_flags_through(dy):
+    dy("up", "-d")
+    result = dy("exec", "-T", "-e", "A=1", "web", "sh", "-c", "echo hi")
+    assert result.exit_code == 0, result.output
+    assert "exec demo-web-1 sh -c echo hi" in dy.rt.calls

@@ -134,3 +134,30 @@ services:
     dy.rt.calls.clear()
     assert dy("restart", "db").exit_code == 0
     assert dy.rt.calls == ["restart demo-db-1", "restart demo-web-1"]
+
+
+def test_top_lists_processes_per_running_container(dy):
+    dy("up", "-d")
+    out = dy("top", "web").stdout.splitlines()
+    assert out[0] == "demo-web-1"
+    assert out[1].split() == ["UID", "PID", "PPID", "CMD"]
+
+
+def test_wait_blocks_until_exit_and_returns_the_exit_code(dy):
+    dy.rt.behave("web", exit_code=6, exit_after=3)
+    dy("up", "-d")
+    result = dy("wait", "web")
+    assert result.exit_code == 6 and result.stdout == "6\n"
+
+
+def test_down_rmi_all_removes_the_services_images(dy):
+    dy("up", "-d")
+    assert dy("down", "--rmi", "all").exit_code == 0
+    assert sorted(dy.rt.images.removed) == ["nginx", "postgres"]
+
+
+def test_ls_all_includes_stopped_projects(dy):
+    dy("up", "-d")
+    dy("stop")
+    assert dy("ls", "-q").stdout == ""
+    assert dy("ls", "-a", "-q").stdout == "demo\n"

@@ -155,3 +155,24 @@ def test_ctrl_c_while_attached_stops_gracefully_and_a_second_one_kills(dy, monke
     result = dy("up")
     assert result.exit_code == 130
     assert "kill demo-web-1 9" in dy.rt.calls
+
+
+def test_down_without_v_keeps_anonymous_volumes(dy):
+    dy("up", "-d")
+    dy("down")
+    assert "remove demo-web-1" in dy.rt.calls and "remove demo-web-1 -v" not in dy.rt.calls
+
+
+def test_global_parallel_flag_reaches_up(dy, monkeypatch):
+    from compose import service
+
+    seen = {}
+    real_up = service.up
+
+    def spy(rt, loaded, opts, emit, **kw):
+        seen["parallel"] = opts.parallel
+        return real_up(rt, loaded, opts, emit, **kw)
+
+    monkeypatch.setattr(service, "up", spy)
+    assert dy("--parallel", "2", "up", "-d").exit_code == 0
+    assert seen["parallel"] == 2

@@ -134,10 +134,10 @@ def test_env_file_flag_feeds_interpolation(project):
 
 
 def test_the_working_dirs_env_file_can_name_the_compose_files(project):
-    project.write("stack.yaml", "services:\n  web:\n    image: x\n")
-    project.write(".env", "COMPOSE_FILE=stack.yaml\nCOMPOSE_PROJECT_NAME=fromenv\n")
+    project.write("stack.yaml", "services:\n  web:\n    image: x\n  dbg:\n    image: y\n    profiles: [debug]\n")
+    project.write(".env", "COMPOSE_FILE=stack.yaml\nCOMPOSE_PROJECT_NAME=fromenv\nCOMPOSE_PROFILES=debug\n")
     out = project.dockyard("config").out
-    assert out.startswith("name: fromenv\n") and "image: x" in out
+    assert out.startswith("name: fromenv\n") and "image: x" in out and "image: y" in out
 
 
 def test_unsupported_fields_are_warned_about_not_dropped(project):

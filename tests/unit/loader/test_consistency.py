@@ -138,3 +138,8 @@ def test_without_the_consistency_check_undefined_references_and_missing_images_l
 
 def test_the_consistency_check_still_rejects_undefined_networks(tmp_path):
     fails(tmp_path, "services:\n  web:\n    image: x\n    networks: [elsewhere]\n", "undefined network 'elsewhere'")
+
+
+def test_a_build_secret_must_be_declared(tmp_path):
+    fails(tmp_path, "services:\n  web:\n    build:\n      context: .\n      secrets: [npmrc]\n",
+          "undefined secret 'npmrc'")

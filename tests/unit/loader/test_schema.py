@@ -246,7 +246,7 @@ def test_bad_port_names_the_item_and_the_reason_and_shows_the_syntax():
         """
     )
     assert error.path == "services.web.ports[1]"
-    assert error.message == "'80:80:80' is not a valid port: '80' is not an IP address"
+    assert error.message == '"80:80:80" is not a valid port: \'80\' is not an IP address'
     assert "[HOST_IP:][HOST_PORT:]CONTAINER_PORT[/PROTOCOL]" in error.hint
     assert (error.mark.line, error.mark.column) == (7, 9)
 

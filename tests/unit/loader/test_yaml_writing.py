@@ -73,3 +73,20 @@ def test_reset_and_override_round_trip():
     data = {"a": Reset(None), "b": Override({"x": 1}), "c": Reset("5"), "d": Reset([])}
     assert roundtrip(data) == data
     assert "a: !reset null\n" in dump_yaml(data)
+
+
+TRICKY = ["", " ", "a ", " a", "a\n", "a\nb", "a\n\n", "\na", " a\nb", "a \nb", "a\tb", "- a", "-a", "-", "? a", ":a",
+          "a: b", "a:b", "a #b", "a#b", "#a", "---", "...x", "on", "y", "Yes", "1:20", "0o17", "1_000", "=", "<<",
+          "2001-12-14", "1e5", "é", "a\u2028b", "\x00", "\ufeff", "a\\b", 'a"b', "'a'", "@x", "`x", "%x", "!x", "&x",
+          "*x", "|x", ">x", "{x", "[x", "x,y", "12:30:45", "+1", "007", "1.", ".5", "a\r\nb", "\n\n", "a\n\n\nb\n\n",
+          "  lead\nx", "x" * 200, "日本", "😀", "a\x7fb", "--flag=1", "./rel/path", "${VAR:-x}"]  # fmt: skip
+
+
+@pytest.mark.parametrize("text", TRICKY, ids=repr)
+def test_the_fast_writer_matches_pyyaml_on_awkward_strings(text):
+    from compose.loader.emit import emit
+    from compose.loader.files import plain_reads_back, pyyaml_dump
+
+    data = {"k": text, "l": [text, {"x": text}], "m": [[text]], "n": {}, "o": [], "f": 1.0e20, "b": False, "z": None}
+    assert emit(data, plain_reads_back) == pyyaml_dump(data)
+    assert roundtrip(data) == data

@@ -44,3 +44,17 @@ def test_the_lock_is_reentrant_within_one_process(tmp_path):
     with project_lock("demo", run_dir=tmp_path):
         with project_lock("demo", run_dir=tmp_path, timeout=0.2):
             pass
+
+
+def test_a_waiting_command_is_told_why(tmp_path):
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(tmp_path)], cwd=REPO, stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
+    told: list[str] = []
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        with pytest.raises(LockError):
+            with project_lock("demo", run_dir=tmp_path, timeout=0.2, on_wait=told.append):
+                pass
+    finally:
+        holder.communicate("\n", timeout=10)
+    assert told == [f"project demo is locked by another dockyard command (pid {holder.pid})"]

@@ -187,3 +187,9 @@ def test_a_service_sharing_a_recreated_services_network_is_recreated_too():
         "recreate container p-vpn-1 (config changed)\n"
         "recreate container p-app-1 (joins the namespaces of recreated vpn)\n"
     )
+
+
+def test_container_name_with_several_replicas_is_an_error():
+    project = stack("services: {w: {image: x, container_name: fixed}}")
+    with pytest.raises(ConsistencyError, match="container names must be unique"):
+        plan_text(project, FakeRuntime(), scale=(("w", 2),))
