@@ -294,6 +294,7 @@ def _attached(rt: Any, name: str, services: tuple[str, ...], opts: Any, a: Any, 
     console.set_prefix_width(prefix_of(c) for c in targets)
     console.notice("Attaching to " + ", ".join(c.name for c in targets))
     stop, code, abort = threading.Event(), 0, False
+    _interrupt_on_sigterm()
     try:
         for item in logs.follow(stop, report_exits=True, end_when_all_exited=True):
             if isinstance(item, Exited):
@@ -318,6 +319,18 @@ def _attached(rt: Any, name: str, services: tuple[str, ...], opts: Any, a: Any, 
         console.notice("Aborting on container exit...")
         service.stop(rt, name, services, opts.timeout, console.event)
     return code
+
+
+def _interrupt_on_sigterm() -> None:
+    """SIGTERM to an attached ``up`` stops the project gracefully, like Ctrl-C (as docker compose does)."""
+    import signal
+
+    def handler(_signum: int, _frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, handler)
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:  # started in the background by a shell
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @app.command()
