@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from .stacks import write_stack
-from .system import Netns, unmount_under
+from .system import Netns, rmdir_tree, unmount_under
 from .timing import CommandFailed, run_checked
 
 REPO = Path(__file__).resolve().parents[2]
@@ -73,7 +73,14 @@ class Dockyard:
         return self.netns.pids()
 
     def teardown(self) -> list[str]:
+        """Stop what is left in dockyard's netns by PID, unmount, rmdir cgroups of containers left in our root."""
         notes = [f"stopped leftover {s}" for s in self.netns.stop_all()]
         unmount_under(str(self.work))
+        left = [p.name for p in (self.work / "root" / "containers").glob("*") if p.is_dir()]
+        if left:
+            notes.append(f"dockyard left {len(left)} containers in its root; removing their cgroups")
+        for hier in Path("/sys/fs/cgroup").iterdir():
+            for cid in left:
+                rmdir_tree(hier / "dockyard" / cid)
         return notes
 
