@@ -3,8 +3,12 @@ restarts, recreated containers and new replicas, and reports exits."""
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import queue
 import threading
+import time
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -14,6 +18,7 @@ from compose.observe import is_oneoff, number_of, service_of
 from compose.options import LogsOptions
 
 ACTIVE = ("running", "paused", "restarting")
+REORDER_WINDOW = 0.05  # seconds a followed line is held so that lines of other containers can overtake it
 
 
 @dataclass(frozen=True)
@@ -78,23 +83,33 @@ class Logs:
 
     def follow(self, stop: threading.Event, *, report_exits: bool = False, end_when_all_exited: bool = False,
                tail: int | None = None) -> Iterator[Line | Exited]:
-        """Lines as they come until ``stop`` is set (or, with ``end_when_all_exited``, everything stopped)."""
+        """Lines as they come until ``stop`` is set (or, with ``end_when_all_exited``, everything stopped); lines of
+        several containers are put in time order within a ``REORDER_WINDOW`` buffer."""
         out: queue.Queue = queue.Queue()
         done = threading.Event()
         watcher = threading.Thread(target=self._watch, args=(out, stop, done, report_exits, end_when_all_exited,
                                                              self.opts.tail if tail is None else tail), daemon=True)
         watcher.start()
+        buffer = Reorder(REORDER_WINDOW)
         try:
             while not stop.is_set():
                 try:
-                    item = out.get(timeout=0.1)
+                    item = out.get(timeout=buffer.wait(time.monotonic(), 0.1))
                 except queue.Empty:
+                    yield from buffer.ready(time.monotonic())
                     if done.is_set() and out.empty():
+                        yield from buffer.flush()
                         return
                     continue
                 if item is None:
+                    yield from buffer.flush()
                     return
-                yield item
+                if isinstance(item, Exited):
+                    yield from buffer.flush()
+                    yield item
+                    continue
+                buffer.push(item, time.monotonic())
+                yield from buffer.ready(time.monotonic())
         finally:
             stop.set()
 
@@ -153,6 +168,48 @@ class Logs:
         thread = threading.Thread(target=run, daemon=True)
         thread.start()
         return thread
+
+
+class Reorder:
+    """A small reorder buffer: each line is held ``window`` seconds after it arrived and released in log-time
+    order, so lines from several containers that arrive out of order within the window come out sorted."""
+
+    def __init__(self, window: float) -> None:
+        self.window = window
+        self._heap: list[tuple[str, int, Line]] = []
+        self._arrivals: deque[tuple[float, int]] = deque()
+        self._released: set[int] = set()
+        self._seq = itertools.count()
+
+    def push(self, line: Line, now: float) -> None:
+        seq = next(self._seq)
+        heapq.heappush(self._heap, (line.time, seq, line))
+        self._arrivals.append((now, seq))
+
+    def ready(self, now: float) -> Iterator[Line]:
+        """The lines due by ``now``: while the longest-held line is past the window, release the earliest."""
+        while self._arrivals:
+            arrived, seq = self._arrivals[0]
+            if seq in self._released:
+                self._arrivals.popleft()
+                self._released.discard(seq)
+                continue
+            if arrived > now - self.window:
+                return
+            _, first, line = heapq.heappop(self._heap)
+            self._released.add(first)
+            yield line
+
+    def flush(self) -> Iterator[Line]:
+        while self._heap:
+            yield heapq.heappop(self._heap)[2]
+        self._arrivals.clear()
+        self._released.clear()
+
+    def wait(self, now: float, idle: float) -> float:
+        """How long to block for the next input: until the oldest held line is due, else ``idle``."""
+        live = [a for a, seq in self._arrivals if seq not in self._released]
+        return max(min(live) + self.window - now, 0.0) if live else idle
 
 
 def parse_since(value: str | None, now: Any = None) -> Any:

@@ -139,6 +139,27 @@ class Console:
             self.err.write(f"{message}\n")
             self.err.flush()
 
+    # ---- build progress ------------------------------------------------------------------------------------
+    def build_event(self, service: str, event: Any) -> None:
+        """One line per build event on stderr, as ``--progress=plain`` shows them: ``[web 3/7] RUN make``,
+        ``[web 3/7] | <output line>``, ``[web 3/7] CACHED``, ``[web 3/7] DONE 1.2s``."""
+        stage = f" {event.stage}" if event.stage and event.stage != "0" else ""  # the first unnamed stage: no label
+        where = f"[{service}{stage} {event.step}/{event.steps}]" if event.steps else f"[{service}]"
+        text = {
+            "pull": f"[{service}] pulling base image {event.text}",
+            "step": f"{where} {event.text}",
+            "cached": f"{where} CACHED {event.text}",
+            "output": f"{where} | {event.text.rstrip(chr(10))}",
+            "done": f"{where} DONE {event.seconds:.1f}s",
+            "image": f"[{service}] image {event.text}",
+        }.get(event.kind, f"{where} {event.kind} {event.text}")
+        if _use_colour(self.ansi, self.err):
+            code = {"output": 2, "cached": 34, "done": 32, "image": 32}.get(event.kind)
+            text = f"\x1b[{code}m{text}\x1b[0m" if code else text
+        with self._lock:
+            self.err.write(text + "\n")
+            self.err.flush()
+
     # ---- transfer progress ---------------------------------------------------------------------------------
     def transfer(self, quiet: bool = False) -> "Transfer":
         """A context whose ``update(PullProgress)`` drives one rich bar per blob (thread-safe)."""
@@ -180,4 +201,4 @@ class Transfer:
 
 
 DONE_WORDS = frozenset({"Created", "Started", "Running", "Healthy", "Stopped", "Removed", "Recreated", "Pulled",
-                        "Pushed", "Killed", "Paused", "Unpaused", "Restarted", "Exited"})
+                        "Pushed", "Built", "Killed", "Paused", "Unpaused", "Restarted", "Exited"})

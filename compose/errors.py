@@ -83,3 +83,27 @@ class ConsistencyError(ComposeError):
 
 class ProjectNotFoundError(LoadError):
     """No compose file was given or found."""
+
+
+class ExecuteError(ComposeError):
+    """A step of the plan failed (which step, which object, why)."""
+
+    stage = "execute"
+
+
+class DependencyError(ExecuteError):
+    """A depends_on condition failed or timed out."""
+
+    stage = "dependency"
+
+
+class LockError(ComposeError):
+    """Another dockyard command holds the project's lock."""
+
+    stage = "lock"
+
+
+class ImageBuildError(ComposeError):
+    """A service's image could not be built (which service, which step, the step's output and exit code)."""
+
+    stage = "build"

@@ -12,23 +12,11 @@ from typing import Any
 from compose import labels as L
 from compose import plan as P
 from compose import waits
-from compose.errors import ComposeError
+from compose.errors import ComposeError, DependencyError, ExecuteError  # noqa: F401 - re-exported
 from compose.events import Event, EventFn, ignore
 from compose.graph import ServiceGraph
 from compose.model import DependsOn, Project, Service
 from compose.observe import is_oneoff
-
-
-class ExecuteError(ComposeError):
-    """A step of the plan failed (which step, which object, why)."""
-
-    stage = "execute"
-
-
-class DependencyError(ExecuteError):
-    """A depends_on condition failed or timed out."""
-
-    stage = "dependency"
 
 
 @dataclass(frozen=True)
@@ -143,6 +131,10 @@ class Executor:
                 if dep.required:
                     raise
                 self.emit(Event("service", service.name, "Warning", f"optional {exc.message}", error=True))
+
+    def wait_for(self, project: Project, dep: DependsOn, options: ExecuteOptions) -> None:
+        """Block until ``dep`` holds (``start`` uses it with conditions read from the containers' labels)."""
+        self._wait_condition(project, dep, options)
 
     def _wait_condition(self, project: Project, dep: DependsOn, options: ExecuteOptions) -> None:
         timeout = options.wait_timeout

@@ -27,7 +27,7 @@ def containers(rt: Any, name: str, services: tuple[str, ...] = (), *, oneoff: bo
 
 def _each(infos: list, emit: EventFn, doing: str, done: str, fn: Callable[[Any], Any]) -> int:
     """``fn`` on each container in order, under the project's lock, with events; the first failure stops."""
-    from compose.execute import ExecuteError
+    from compose.errors import ExecuteError
     from compose.lock import project_lock
     from compose.observe import project_of
 
@@ -51,9 +51,46 @@ def _each_locked(infos: list, emit: EventFn, doing: str, done: str, fn: Callable
     return count
 
 
-def start(rt: Any, name: str, services: tuple[str, ...] = (), emit: EventFn = ignore) -> int:
+def start(rt: Any, name: str, services: tuple[str, ...] = (), emit: EventFn = ignore, *,
+          wait_timeout: float | None = None, executor: Any = None) -> int:
+    """Start stopped containers in dependency order; before each service, wait for its ``depends_on``
+    conditions (read from its ``depends_on`` label) as ``up`` does. ``executor``: an Executor (tests pass one
+    with a scripted clock)."""
+    from compose.errors import ExecuteError
+    from compose.execute import ExecuteOptions, Executor
+    from compose.lock import project_lock
+    from compose.model import Project
+
     infos = [c for c in containers(rt, name, services) if c.state in ("created", "exited")]
-    return _each(infos, emit, "Starting", "Started", lambda c: rt.start_container(c.id))
+    if not infos:
+        return 0
+    present = {service_of_(c) for c in containers(rt, name)}
+    runner = executor or Executor(rt, emit)
+    options = ExecuteOptions(wait_timeout=wait_timeout)
+    count, waited = 0, set()
+    with project_lock(name):
+        for info in infos:
+            if service_of_(info) not in waited:
+                waited.add(service_of_(info))
+                for dep in label_depends_on(info):
+                    if dep.service in present:
+                        runner.wait_for(Project(name=name), dep, options)
+            count += _each_locked([info], emit, "Starting", "Started", lambda c: rt.start_container(c.id),
+                                  ExecuteError)
+    return count
+
+
+def label_depends_on(info: Any) -> list:
+    """``com.docker.compose.depends_on`` (``db:service_healthy:false,...``) as DependsOn entries."""
+    from compose import labels as L
+    from compose.model import DependsOn
+
+    out = []
+    for item in filter(None, info.label_dict().get(L.DEPENDS_ON, "").split(",")):
+        service, _, rest = item.partition(":")
+        condition, _, restart = rest.partition(":")
+        out.append(DependsOn(service, condition or "service_started", restart=restart == "true"))
+    return out
 
 
 def stop(rt: Any, name: str, services: tuple[str, ...] = (), timeout: float | None = None,

@@ -9,16 +9,10 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from compose.errors import ComposeError
+from compose.errors import LockError  # noqa: F401 - re-exported (the class lives in compose.errors)
 
 DEFAULT_RUN = "/run/dockyard"
 _held: dict[str, int] = {}  # projects this process already holds (the lock is re-entrant within a process)
-
-
-class LockError(ComposeError):
-    """Another dockyard command holds the project's lock."""
-
-    stage = "lock"
 
 
 def lock_path(project: str, run_dir: str | Path | None = None) -> Path:

@@ -32,6 +32,7 @@ class RunServiceOptions:
     labels: tuple[str, ...] = ()
     no_deps: bool = False
     tty: bool = False
+    build: bool = False  # --build: build the service's image first
 
 
 def run_spec(project: Any, opts: RunServiceOptions, number: int, environ: dict[str, str] | None = None) -> Any:
@@ -60,7 +61,7 @@ def run_spec(project: Any, opts: RunServiceOptions, number: int, environ: dict[s
 
 
 def run(rt: Any, loaded: Any, opts: RunServiceOptions, emit: EventFn = ignore,
-        environ: dict[str, str] | None = None) -> Any:
+        environ: dict[str, str] | None = None, build_progress: Any = None) -> Any:
     """Bring up the service's dependencies (unless ``no_deps``), then create and start the one-off container."""
     from compose import service as verbs
     from compose.lock import project_lock
@@ -69,9 +70,10 @@ def run(rt: Any, loaded: Any, opts: RunServiceOptions, emit: EventFn = ignore,
     verbs.select(project, (opts.service,))  # unknown service -> error
     deps = tuple(d.service for d in project.services[opts.service].depends_on if d.service in project.services)
     if deps and not opts.no_deps:
-        verbs.up(rt, loaded, UpOptions(services=deps, detach=True), emit)
+        verbs.up(rt, loaded, UpOptions(services=deps, detach=True, build=opts.build), emit, build_progress=build_progress)
     with project_lock(project.name):
-        verbs.ensure_images(rt, project.with_services((opts.service,)), None, emit)
+        verbs.ensure_images(rt, project.with_services((opts.service,)), None, emit, build=opts.build, full=project,
+                            build_progress=build_progress)
         translate_networks(rt, project, opts.service)
         existing = observe(rt, project.name, resources=False).service_containers(opts.service, oneoff=True)
         number = max([number_of(c) for c in existing] + [0]) + 1

@@ -69,3 +69,68 @@ def push(rt: Any, project: Any, services: tuple[str, ...] = (), *, ignore_push_f
             continue
         emit(Event("image", ref, "Pushed"))
     return failures
+
+
+# ------------------------------------------------------------------------------------------------ up / run / create
+def ensure_images(rt: Any, project: Any, policy: str | None, emit: EventFn = ignore, *, no_build: bool = False,
+                  build: bool = False, build_progress: Callable[[str, Any], None] | None = None,
+                  full: Any = None) -> None:
+    """Make every service's image present: ``--pull`` over each service's ``pull_policy``; services with ``build:``
+    are built when their image is missing (an ``image:`` is tried from the registry first), always with ``build``
+    (``up --build``) or ``pull_policy: build``, never with ``no_build``. ``full``: the whole project, for
+    ``service:`` build contexts outside ``project``."""
+    to_build: list[str] = []
+    done: set[str] = set()
+    for service in project.services.values():
+        ref = translate.image_of(project.name, service)
+        if ref in done:
+            continue
+        done.add(ref)
+        if _needs_build(rt, service, ref, _policy(policy, service.pull_policy), build, no_build, emit):
+            to_build.append(service.name)
+    if to_build:
+        from compose.build import BuildOptions, build_services
+
+        build_services(rt, full or project, tuple(to_build), BuildOptions(), {}, emit, build_progress)
+
+
+def _needs_build(rt: Any, service: Any, ref: str, wanted: str, build: bool, no_build: bool, emit: EventFn) -> bool:
+    """Pull what must be pulled; True when the service's image is to be built."""
+    can_build = service.build is not None and not no_build
+    if can_build and (build or wanted == "build"):
+        return True
+    if rt.has_image(ref) and wanted != "always":
+        return False
+    if service.build is not None and not service.image:
+        if no_build:
+            raise ComposeError(f"service {service.name}: image {ref} is not built and --no-build was given",
+                               hint=f"build it first: dockyard build {service.name}")
+        return True
+    if wanted == "never":
+        raise ComposeError(f"service {service.name}: image {ref} is not present and pull_policy is never",
+                           hint=f"pull it first: dockyard pull {service.name}")
+    if wanted == "build":
+        raise ComposeError(f"service {service.name}: pull_policy is build but the service has no build section",
+                           hint="add build: (a context directory) or choose another pull_policy")
+    try:
+        _pull_one(rt, service.name, ref, service.platform, emit)
+    except ComposeError:
+        if not can_build:
+            raise
+        return True  # image: and build: both set, and the registry does not have it: build it
+    return False
+
+
+def _policy(flag: str | None, service: str | None) -> str:
+    value = flag or service or "missing"
+    return {"if_not_present": "missing", "daily": "missing", "weekly": "missing"}.get(value, value)
+
+
+def _pull_one(rt: Any, service: str, ref: str, platform: str | None, emit: EventFn) -> None:
+    emit(Event("image", ref, "Pulling"))
+    try:
+        rt.pull_image(ref, platform=platform)
+    except Exception as exc:  # noqa: BLE001 - translated at this seam, naming the service
+        emit(Event("image", ref, "Error", str(exc), error=True))
+        raise ComposeError(f"service {service}: pull {ref}: {exc}", hint="check the name and the registry") from exc
+    emit(Event("image", ref, "Pulled"))

@@ -196,21 +196,16 @@ class UpResult:
     services: tuple[str, ...] = ()
 
 
-BUILD_UNAVAILABLE = "building images is not available yet in dockyard"
-
-
-def up(rt: Any, loaded: Any, opts: UpOptions, emit: EventFn = ignore, *, dry_run: bool = False) -> UpResult:
-    """Converge the project: pull missing images, reconcile, execute; with ``wait``, until healthy.
-    ``dry_run``: only observe and plan (the result's plan says what would be done)."""
-    from compose.errors import ComposeError
+def up(rt: Any, loaded: Any, opts: UpOptions, emit: EventFn = ignore, *, dry_run: bool = False,
+       build_progress: Any = None) -> UpResult:
+    """Converge the project: build/pull missing images, reconcile, execute; with ``wait``, until healthy.
+    ``dry_run``: only observe and plan (the result's plan says what would be done); ``build_progress(service,
+    BuildEvent)`` sees the steps of the builds."""
     from compose.execute import ExecuteOptions, Executor
     from compose.lock import project_lock
     from compose.observe import observe
     from compose.reconcile import reconcile
 
-    if opts.build:
-        raise ComposeError(f"--build: {BUILD_UNAVAILABLE}",
-                           hint="build the image elsewhere and `dockyard image load` it, then run up without --build")
     project = select(loaded.project, opts.services, no_deps=opts.no_deps)
     _check_scale(project, opts.scale)
     from compose import translate
@@ -222,7 +217,8 @@ def up(rt: Any, loaded: Any, opts: UpOptions, emit: EventFn = ignore, *, dry_run
         plan = reconcile(project, observe(rt, project.name, images=refs), ropts)
         return UpResult(plan, tuple(loaded.warnings) + plan.warnings, tuple(project.services))
     with project_lock(project.name, on_wait=_lock_notice(project.name, emit)):
-        ensure_images(rt, project, opts.pull, emit, no_build=opts.no_build)
+        ensure_images(rt, project, opts.pull, emit, no_build=opts.no_build, build=opts.build,
+                      build_progress=build_progress, full=loaded.project)
         observed = observe(rt, project.name, images=refs)
         plan = reconcile(project, observed, ropts)
         executor = Executor(rt, emit)
@@ -256,48 +252,6 @@ def _check_scale(project: Any, scale: tuple[tuple[str, int], ...]) -> None:
             raise LoadError(f"--scale {name}: no such service", hint="check the names with `dockyard config --services`")
 
 
-def ensure_images(rt: Any, project: Any, policy: str | None, emit: EventFn = ignore, *, no_build: bool = False) -> None:
-    """Pull what the pull policy asks for (``--pull`` over each service's ``pull_policy``); images that would need
-    a build fail with a clear message."""
-    from compose import translate
-    from compose.errors import ComposeError
-
-    done: set[str] = set()
-    for service in project.services.values():
-        ref = translate.image_of(project.name, service)
-        if ref in done:
-            continue
-        done.add(ref)
-        wanted = _policy(policy, service.pull_policy)
-        present = rt.has_image(ref)
-        if present and wanted != "always":
-            continue
-        if wanted == "never":
-            raise ComposeError(f"service {service.name}: image {ref} is not present and pull_policy is never",
-                               hint=f"pull it first: dockyard pull {service.name}")
-        if wanted == "build" or (service.build is not None and not service.image):
-            raise ComposeError(f"service {service.name}: image {ref} must be built, and {BUILD_UNAVAILABLE}",
-                               hint="build it elsewhere and `dockyard image load` it, or set image:")
-        _pull_one(rt, service.name, ref, service.platform, emit)
-
-
-def _policy(flag: str | None, service: str | None) -> str:
-    value = flag or service or "missing"
-    return {"if_not_present": "missing", "daily": "missing", "weekly": "missing"}.get(value, value)
-
-
-def _pull_one(rt: Any, service: str, ref: str, platform: str | None, emit: EventFn) -> None:
-    from compose.errors import ComposeError
-
-    emit(Event("image", ref, "Pulling"))
-    try:
-        rt.pull_image(ref, platform=platform)
-    except Exception as exc:  # noqa: BLE001 - translated at this seam, naming the service
-        emit(Event("image", ref, "Error", str(exc), error=True))
-        raise ComposeError(f"service {service}: pull {ref}: {exc}", hint="check the name and the registry") from exc
-    emit(Event("image", ref, "Pulled"))
-
-
 # ================================================================================================ down
 def down(rt: Any, name: str, project: Any, opts: DownOptions, emit: EventFn = ignore, *, dry_run: bool = False) -> Any:
     """Stop and remove the project's containers (dependents first), networks, and with -v/--rmi volumes/images.
@@ -326,7 +280,14 @@ def down(rt: Any, name: str, project: Any, opts: DownOptions, emit: EventFn = ig
     return plan
 
 
-# ================================================================================================ container verbs
+# ================================================================================================ re-exported
+def ensure_images(rt: Any, project: Any, policy: str | None, emit: EventFn = ignore, **kwargs: Any) -> None:
+    """Build or pull what the project's services need (``compose.pulls.ensure_images``; loaded on use)."""
+    from compose.pulls import ensure_images as ensure
+
+    ensure(rt, project, policy, emit, **kwargs)
+
+
 from compose.lifecycle import (  # noqa: E402  (re-exported: the verbs live in one namespace for cli.py)
     containers, kill, parse_signal, pause, removable, restart, rm, start, stop, unpause,
 )

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 _SOURCES = {
     "runtime.api": ("Runtime",),
     "runtime.images.service": ("ImageInfo", "PullProgress"),
+    "runtime.build.request": ("BuildEvent", "BuildRequest"),
+    "runtime.build.errors": ("BuildError",),
     "runtime.types": (
         "ContainerInfo", "ContainerSpec", "HealthcheckSpec", "HealthInfo", "LogLine", "LogSpec", "MountSpec",
         "NetworkAttachment", "NetworkInfo", "NetworkSpec", "PortInfo", "PortSpec", "ResourceSpec", "RestartSpec",
@@ -32,6 +34,9 @@ __all__ = [
     "Runtime",
     "ImageInfo",
     "PullProgress",
+    "BuildEvent",
+    "BuildRequest",
+    "BuildError",
     "ContainerInfo",
     "ContainerSpec",
     "HealthcheckSpec",
@@ -80,6 +85,8 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:  # for type checkers and IDEs; never executed
     from runtime.api import Runtime
     from runtime.images.service import ImageInfo, PullProgress
+    from runtime.build.errors import BuildError
+    from runtime.build.request import BuildEvent, BuildRequest
     from runtime.errors import (ContainerError, ContainerNotFoundError, ContainerRuntimeError, DigestMismatchError,
                                 ImageError, ImageNotFoundError, InvalidReferenceError, KernelError, LayerError,
                                 NetworkError, RegistryError, StateError, VolumeError)

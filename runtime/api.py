@@ -9,6 +9,9 @@ CONTRACT (being implemented; every method below is part of the public surface):
       rt.has_image(ref) -> bool
       rt.image_config(ref) -> dict             # OCI image config ("config" section: Env, Cmd, Entrypoint, ...)
       rt.images -> ImageService                # list/inspect/remove/prune/load/save/import/push
+      rt.build(request: BuildRequest, progress=None) -> ImageInfo   # a Dockerfile built on this runtime, stored
+                                                                    # and tagged; BuildError names the failed step
+      rt.build_plan(request: BuildRequest) -> str                   # the resolved plan (``build --print``)
 
     containers (ids are 64-hex; every method also accepts a unique name or id prefix)
       rt.create_container(spec: ContainerSpec) -> ContainerInfo      # state "created"; nothing runs yet
@@ -37,6 +40,7 @@ CONTRACT (being implemented; every method below is part of the public surface):
                                                        # stderr are copied to ours (and its log); returns its exit
                                                        # code; detached returns 0 once it runs (remove: removed by
                                                        # the first command that finds it exited)
+      rt.stats(id) -> dict                             # cgroup counters: cpu_ns, memory_usage/limit, pids, read_ns
       rt.container(id) -> ContainerInfo; rt.port(id, container_port, protocol="tcp") -> list[PortInfo]
       rt.prune_volumes(labels=None) / rt.prune_networks(labels=None) -> list[str]; rt.network -> NetworkService
 
@@ -59,6 +63,7 @@ from runtime.types import ContainerInfo, ContainerSpec, LogLine, VolumeInfo, Vol
 from runtime.volumes import VolumeService
 
 if TYPE_CHECKING:  # loaded on first use: ``ps`` and ``logs`` never pay for httpx or pyroute2
+    from runtime.build import BuildRequest, ProgressFn
     from runtime.images.service import ImageInfo, ImageService, PullProgress
     from runtime.network.service import NetworkService
 
@@ -123,6 +128,19 @@ class Runtime:
 
     def image_config(self, ref: str) -> dict:
         return self.images.image_config(ref).get("config") or {}
+
+    def build(self, request: BuildRequest, progress: ProgressFn | None = None) -> ImageInfo:
+        """Build ``request``'s Dockerfile (each RUN in a container of this runtime); the image is stored and tagged
+        with ``request.tags``. Raises BuildError (an ImageError) naming the failed step; stores nothing then."""
+        from runtime.build import Builder
+
+        return Builder(self.images, self.root).build(request, progress=progress)
+
+    def build_plan(self, request: BuildRequest) -> str:
+        """The resolved build plan as text: stages, base images, steps with their cache keys, the image config."""
+        from runtime.build import Builder
+
+        return Builder(self.images, self.root).plan(request).describe()
 
     def _images_in_use(self) -> set[str]:
         return {rec["image_id"] for rec in self.store.all()}
@@ -210,6 +228,13 @@ class Runtime:
         from runtime.inspect import top
 
         return top(self._life.refresh(self.store.resolve(id)))
+
+    @_seam("read stats of container")
+    def stats(self, id: str) -> dict:  # noqa: A002
+        """Counters of a running container's cgroup: ``cpu_ns`` (total CPU time), ``memory_usage`` (bytes, less
+        inactive file cache), ``memory_limit`` (bytes or None), ``pids``, and ``read_ns`` (a monotonic clock, to
+        turn two reads into a CPU percentage); ``id``, ``name``, ``state``. Zeros when it is not running."""
+        return self._life.stats(id)
 
     def port(self, id: str, container_port: int, protocol: str = "tcp") -> list[PortInfo]:  # noqa: A002
         return self.network.port(self.store.resolve(id), container_port, protocol)

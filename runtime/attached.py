@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import select
 import signal
+from collections.abc import Callable
 
 from runtime import containers as cs
 from runtime import spec as low
@@ -43,7 +44,12 @@ def run_attached(store: cs.ContainerStore, cid: str, spec: low.ContainerSpec, lo
                                          started_at=cs.now_rfc3339(), holder_pid=os.getpid(),
                                          holder_start=cs.pid_start_time(os.getpid())))
     try:
-        _copy_output(proc, {out_r: (1, "stdout"), err_r: (2, "stderr")}, writer)
+        if proc.console is not None:  # tty: the pipes only see EOF; the pty carries the output (as stdout)
+            os.close(out_r)
+            os.close(err_r)
+            _relay_console(proc, stdin=0 if stdin else None, on_output=lambda data: writer.write("stdout", data))
+        else:
+            _copy_output(proc, {out_r: (1, "stdout"), err_r: (2, "stderr")}, writer)
         code = _wait_interruptible(proc)
     finally:
         if proc.exit_code is None:
@@ -56,7 +62,7 @@ def run_attached(store: cs.ContainerStore, cid: str, spec: low.ContainerSpec, lo
     return code
 
 
-def _copy_output(proc: launcher.ContainerProcess, fds: dict[int, tuple[int, str]], writer) -> None:  # noqa: ANN001
+def _copy_output(proc: launcher.ContainerProcess, fds: dict[int, tuple[int, str]], writer) -> None:
     """Until both pipes close: each chunk to our stdout/stderr and to the log. Ctrl-C stops the container."""
     interrupts = 0
     while fds:
@@ -100,7 +106,8 @@ def _wait_interruptible(proc: launcher.ContainerProcess) -> int:
 def exec_in(rec: dict, spec: low.ContainerSpec, argv: tuple[str, ...], user: str | None, workdir: str | None,
             env: tuple[str, ...], tty: bool, interactive: bool) -> int:
     """Run ``argv`` inside the running container (its namespaces, cgroup, capabilities, seccomp filter), stdio the
-    caller's. Returns the exit code."""
+    caller's; with ``tty`` on a pty from the container, relayed to the caller's terminal (raw mode while it runs).
+    Returns the exit code."""
     from runtime.process import exec as process_exec
 
     if not argv:
@@ -113,17 +120,24 @@ def exec_in(rec: dict, spec: low.ContainerSpec, argv: tuple[str, ...], user: str
     try:
         who = low.User(user, spec.process.user.group_add) if user is not None else None
         proc = process_exec.exec_in(container, tuple(argv), env=env, user=who, cwd=workdir,
-                                    stdio=(0 if interactive else null, 1, 2))
+                                    stdio=(0 if interactive else null, 1, 2), tty=tty)
     finally:
         os.close(null)
-        _close_handle(container)
+        container.close()
+    if proc.console is not None:
+        _relay_console(proc, stdin=0 if interactive else None)
     return _wait_interruptible(proc)
 
 
-def _close_handle(proc: launcher.ContainerProcess) -> None:
-    fd = getattr(proc, "_pidfd", -1)
-    if fd >= 0:
-        try:
-            os.close(fd)
-        except OSError:
-            pass
+def _relay_console(proc: launcher.ContainerProcess, stdin: int | None,
+                   on_output: Callable[[bytes], None] = lambda _data: None) -> None:
+    """The pty to the caller's terminal until it hangs up or the process exits; the master is closed after."""
+    from runtime import terminal
+
+    master, proc.console = proc.console, None
+    try:
+        terminal.relay(master, proc.fileno(), stdin=stdin, on_output=on_output)  # type: ignore[arg-type]
+    except KeyboardInterrupt:  # the caller's terminal was not raw (not a tty): stop as a foreground run does
+        proc.kill(proc.spec.stop_signal)
+    finally:
+        os.close(master)  # type: ignore[arg-type]

@@ -230,19 +230,6 @@ def cgroups():  # noqa: ANN201 - the host's cgroup driver
     return _DRIVER[0]
 
 
-def oom_killed(cid: str) -> bool:
-    """Read from the exited container's cgroup (kept until its next start or removal)."""
-    try:
-        return cgroups().open(cid).oom_killed()
-    except OSError:
-        return False
-
-
-def exit_code_of(code: int | None) -> int | None:
-    """Docker's convention: death by signal N is exit code 128 + N."""
-    return 128 - code if code is not None and code < 0 else code
-
-
 def health_of(st: dict | None) -> dict | None:
     if not st:
         return None

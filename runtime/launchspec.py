@@ -88,6 +88,25 @@ def _namespaces(spec: ContainerSpec, netns: str | None, peers: dict[str, str]) -
     return tuple(out)
 
 
+def device_mounts(spec: ContainerSpec) -> tuple[low.Mount, ...]:
+    """``devices`` entries (``HOST[:CONTAINER[:PERMISSIONS]]`` text, or (host, container, permissions)) as
+    ``device`` entries of the launch spec: the node appears at the container path and the device cgroup allows it
+    (read-only when the permissions have no ``w``).
+
+    """
+    out = []
+    for entry in getattr(spec, "devices", ()) or ():
+        parts = entry.split(":") if isinstance(entry, str) else list(entry)
+        host = parts[0]
+        target = parts[1] if len(parts) > 1 and parts[1] else host
+        perms = parts[2] if len(parts) > 2 and parts[2] else "rwm"
+        if not host.startswith("/") or not target.startswith("/") or set(perms) - set("rwm"):
+            raise ContainerError(f"create container {spec.name}: device {entry!r}: use HOST_PATH[:CONTAINER_PATH"
+                                 "[:PERMISSIONS]] with absolute paths and permissions of r, w, m")
+        out.append(low.Mount("device", target, host, readonly="w" not in perms))
+    return tuple(out)
+
+
 def _security(spec: ContainerSpec) -> tuple[low.Security, bool]:
     seccomp, nnp = "default", False
     for opt in spec.security_opt:
@@ -117,7 +136,7 @@ def build(spec: ContainerSpec, cid: str, cdir: str, config: dict, layers: list[s
         cwd=spec.working_dir or config.get("WorkingDir") or "/",
         user=low.User(user, spec.group_add),
         rlimits=tuple(low.Rlimit(n, s, h) for n, s, h in spec.ulimits),
-        terminal=False,  # no pseudo-terminal yet: output goes through pipes to the log (``tty`` is recorded only)
+        terminal=spec.tty,  # a pty from the container's devpts: its master goes to the monitor (or the caller)
         no_new_privileges=nnp,
     )
     return low.ContainerSpec(
@@ -126,7 +145,7 @@ def build(spec: ContainerSpec, cid: str, cdir: str, config: dict, layers: list[s
         process=process,
         hostname=spec.hostname or ("" if spec.network_mode == "host" else cid[:12]),
         domainname=spec.domainname or "",
-        mounts=tuple(mounts),
+        mounts=(*mounts, *device_mounts(spec)),
         namespaces=_namespaces(spec, netns, peers or {}),
         security=security,
         resources=low.Resources(memory=res.memory, memory_swap=res.memory_swap,
@@ -210,5 +229,5 @@ def spec_of_record(rec: dict) -> ContainerSpec:
         networks=tuple(NetworkAttachment(**{**n, "aliases": tuple(n["aliases"])}) for n in s["networks"]),
         ports=tuple(PortSpec(**p) for p in s["ports"]), dns=tuple(s["dns"]), dns_search=tuple(s["dns_search"]),
         dns_opt=tuple(s["dns_opt"]), extra_hosts=tuple(tuple(h) for h in s["extra_hosts"]),  # type: ignore[misc]
-        ipc=s.get("ipc"), labels=tuple(tuple(lb) for lb in s["labels"]),  # type: ignore[misc]
+        ipc=s.get("ipc"), pid=s.get("pid"), labels=tuple(tuple(lb) for lb in s["labels"]),  # type: ignore[misc]
     )

@@ -14,12 +14,18 @@ import os
 import select
 import signal
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from runtime import containers as cs
 from runtime import launchspec, provision, supervision
-from runtime.errors import ContainerError, ContainerRuntimeError, ImageNotFoundError, StateError
+from runtime.errors import (
+    ContainerError,
+    ContainerRuntimeError,
+    ImageNotFoundError,
+    StateError,
+)
 from runtime.types import ContainerInfo, ContainerSpec
 from runtime.volumes import VolumeService
 
@@ -136,15 +142,24 @@ class Lifecycle:
                                                   error=None))
 
     def _join_peers(self, spec: ContainerSpec, cdir: Path) -> None:
-        """``ipc: container:X`` joins X's ipc namespace (by its pid, checked to be running)."""
-        if not (spec.ipc or "").startswith("container:"):
+        """``ipc: container:X`` / ``pid: container:X`` join X's namespace (by its pid, checked to be running)."""
+        joins = {kind: value.split(":", 1)[1] for kind, value in (("ipc", spec.ipc), ("pid", spec.pid))
+                 if (value or "").startswith("container:")}
+        if not joins:
             return
-        peer = provision.peer_running(self.store, spec.ipc.split(":", 1)[1], f"start {spec.name}")  # type: ignore
         data = json.loads((cdir / "launch.json").read_text())
         for ns in data["namespaces"]:
-            if ns["kind"] == "ipc":
-                ns.update(path=f"/proc/{peer['pid']}/ns/ipc", host=False)
+            if ns["kind"] in joins:
+                peer = self._running_peer(joins[ns["kind"]], f"start {spec.name}: {ns['kind']}")
+                ns.update(path=f"/proc/{peer['pid']}/ns/{ns['kind']}", host=False)
         (cdir / "launch.json").write_text(json.dumps(data))
+
+    def _running_peer(self, ref: str, what: str) -> dict:
+        """Another container's record as its monitor sees it; it must be running (its pid verified)."""
+        rec = self.refresh(self.store.resolve(ref))
+        if rec["state"] != cs.RUNNING or not cs.pid_alive(rec.get("pid"), rec.get("pid_start")):
+            raise ContainerError(f"{what}: container {rec['name']} is not running; start it first")
+        return rec
 
     def _teardown(self, rec: dict) -> None:
         """Release what start set up (endpoints, ports, the pinned netns) and the last run's cgroup."""
@@ -173,11 +188,10 @@ class Lifecycle:
         if state == cs.RUNNING and rec.get("paused"):
             state = cs.PAUSED
         rec.update(state=state if state in cs.STATES else cs.EXITED, pid=st.get("pid"), pid_start=st.get("pid_start"),
-                   exit_code=cs.exit_code_of(st.get("exit_code")), started_at=st.get("started_at") or rec.get("started_at"),
+                   exit_code=st.get("exit_code"), oom_killed=bool(st.get("oom_killed")),
+                   started_at=st.get("started_at") or rec.get("started_at"),
                    finished_at=st.get("finished_at"), restart_count=st.get("restart_count", 0),
                    error=st.get("error") or None, health=cs.health_of(st.get("health")))
-        if state == cs.EXITED and not rec.get("oom_killed"):
-            rec["oom_killed"] = cs.oom_killed(cid)
         return rec
 
     def _refresh_attached(self, rec: dict) -> dict:
@@ -190,7 +204,7 @@ class Lifecycle:
                    error="the process running it in the foreground died")
         return rec
 
-    def _launch_spec(self, cid: str):  # noqa: ANN202
+    def _launch_spec(self, cid: str):
         return launchspec.from_json(json.loads((self.store.cdir(cid) / "launch.json").read_text()))
 
     # -- stop / kill / pause -----------------------------------------------------------------------------------
@@ -332,6 +346,14 @@ class Lifecycle:
         pairs = tuple(e if isinstance(e, str) else f"{e[0]}={e[1]}" for e in env)
         return exec_in(rec, self._launch_spec(cid), argv, user, workdir, pairs, tty, interactive)
 
+    def stats(self, ref: str) -> dict:
+        """Resource counters of a running container from its cgroup (zeros when it is not running)."""
+        rec = self.refresh(self.store.resolve(ref))
+        alive = cs.is_active(rec["state"]) and cs.pid_alive(rec.get("pid"), rec.get("pid_start"))
+        counters = cgroup_counters(rec["pid"]) if alive else {}
+        return {"id": rec["id"], "name": rec["name"], "state": rec["state"], "read_ns": time.monotonic_ns(),
+                "cpu_ns": 0, "memory_usage": 0, "memory_limit": None, "pids": 0, **counters}
+
 
 def _wait_pid(pid: int | None, timeout: float) -> None:
     """Sleep up to ``timeout``, waking early when ``pid`` exits."""
@@ -347,3 +369,47 @@ def _wait_pid(pid: int | None, timeout: float) -> None:
             finally:
                 os.close(fd)
     time.sleep(timeout)
+
+
+def cgroup_counters(pid: int, root: str = "/sys/fs/cgroup") -> dict:
+    """cpu (ns), memory (bytes, less inactive file cache, as docker stats) and pids of ``pid``'s cgroups, v1 or v2."""
+    dirs: dict[str, Path] = {}
+    with contextlib.suppress(OSError), open(f"/proc/{pid}/cgroup") as fh:
+        for line in fh:
+            _, controllers, path = line.rstrip("\n").split(":", 2)
+            for name in controllers.split(",") if controllers else ["unified"]:
+                base = Path(root, controllers) if controllers else Path(root)
+                dirs.setdefault(name.removeprefix("name="), base / path.lstrip("/"))
+    out: dict = {}
+    v2 = dirs.get("unified")
+    if v2 is not None and (v2 / "memory.current").exists():
+        stat = _keyed(v2 / "cpu.stat")
+        out["cpu_ns"] = stat.get("usage_usec", 0) * 1000
+        out["memory_usage"] = _int(v2 / "memory.current") - _keyed(v2 / "memory.stat").get("inactive_file", 0)
+        out["memory_limit"] = _int(v2 / "memory.max", None)
+        out["pids"] = _int(v2 / "pids.current")
+        return out
+    if "cpuacct" in dirs:
+        out["cpu_ns"] = _int(dirs["cpuacct"] / "cpuacct.usage")
+    if "memory" in dirs:
+        inactive = _keyed(dirs["memory"] / "memory.stat").get("total_inactive_file", 0)
+        out["memory_usage"] = _int(dirs["memory"] / "memory.usage_in_bytes") - inactive
+        limit = _int(dirs["memory"] / "memory.limit_in_bytes", None)
+        out["memory_limit"] = limit if limit is not None and limit < 1 << 62 else None
+    if "pids" in dirs:
+        out["pids"] = _int(dirs["pids"] / "pids.current")
+    return out
+
+
+def _int(path: Path, default: int | None = 0) -> int | None:
+    try:
+        return int(path.read_text().strip())
+    except (OSError, ValueError):  # "max", or the cgroup went away
+        return default
+
+
+def _keyed(path: Path) -> dict[str, int]:
+    try:
+        return {k: int(v) for k, v in (line.split() for line in path.read_text().splitlines() if " " in line)}
+    except (OSError, ValueError):
+        return {}

@@ -8,50 +8,63 @@ import json
 import os
 import signal
 import time
-from typing import Sequence
+from collections.abc import Sequence
 
 from runtime import launchspec
 from runtime.process import launcher
 
-_procs: dict[str, launcher.ContainerProcess] = {}
+_cgroups: dict[str, object] = {}  # launch.json path -> the running container's cgroup (a linux.cgroups.Cgroup)
 
 
-def start(job: dict, stdout_fd: int, stderr_fd: int) -> int:
-    """The monitor's starter: launch the container (its child); returns the pid once the command exec'd."""
-    with open(job["launch"], "rb") as fh:
-        spec = launchspec.from_json(json.loads(fh.read()))
-    release(spec.id)
-    _remove_stale_cgroup(spec.id)
+def start(job: dict, stdout_fd: int, stderr_fd: int) -> int | tuple[int, int]:
+    """The monitor's starter: launch the container (its child); returns the pid once the command exec'd, with a
+    tty ``(pid, pty master)`` (the monitor owns the master from then on).
+
+    The monitor reaps the process with ``waitpid`` and then calls ``exit_info``, which removes the cgroup."""
+    spec = _spec(job)
+    _release(job, spec.id)  # defensive: a run that exited while no monitor watched left its cgroup
     null = os.open(os.devnull, os.O_RDONLY | os.O_CLOEXEC)
     try:
         proc = launcher.start(spec, stdio=(null, stdout_fd, stderr_fd))
     finally:
         os.close(null)
-    _procs[spec.id] = proc
-    return proc.pid
+    _cgroups[job["launch"]] = proc.detach()
+    return proc.pid if proc.console is None else (proc.pid, proc.console)
 
 
-def release(cid: str) -> None:
-    """Forget the previous run of ``cid`` (already reaped by the monitor): its pidfd and its cgroup."""
-    proc = _procs.pop(cid, None)
-    if proc is None:
-        return
-    _close_pidfd(proc)  # the monitor reaps by waitpid, so ContainerProcess.wait never ran
-    if proc.cgroup is not None:
-        proc.cgroup.remove()
-        proc.cgroup = None
+def exit_info(job: dict, pid: int, code: int | None) -> dict:
+    """Called by the monitor once the container's init exited (reaped by it, or seen gone when adopted): whether
+    the kernel OOM-killed a process of it, read from its cgroup, which is then removed with any leftovers."""
+    try:
+        return {"oom_killed": _release(job, None)}
+    except OSError:
+        return {"oom_killed": False}
 
 
-def _remove_stale_cgroup(cid: str) -> None:
-    """A run this process did not start (an earlier monitor's, or one it adopted) leaves its cgroup behind."""
-    if not _driver:
+def _release(job: dict, cid: str | None) -> bool:
+    cgroup = _cgroups.pop(job["launch"], None)
+    if cgroup is None:
+        if cid is None:
+            with open(job["launch"], "rb") as fh:
+                cid = json.loads(fh.read())["id"]
+        cgroup = _driver().open(cid)
+    return launcher.release_cgroup(cgroup)  # type: ignore[arg-type]
+
+
+def _spec(job: dict):
+    with open(job["launch"], "rb") as fh:
+        return launchspec.from_json(json.loads(fh.read()))
+
+
+def _driver():
+    if not _drivers:
         from runtime.linux.cgroups import detect
 
-        _driver.append(detect())
-    _driver[0].open(cid).remove()
+        _drivers.append(detect())
+    return _drivers[0]
 
 
-_driver: list = []
+_drivers: list = []
 
 
 class ExecProbe:
@@ -59,11 +72,10 @@ class ExecProbe:
     seccomp filter and environment. At the timeout the probe command (and the helper relaying it) is killed."""
 
     def __init__(self, job: dict, pid: int) -> None:
-        with open(job["launch"], "rb") as fh:
-            self.spec = launchspec.from_json(json.loads(fh.read()))
+        self.spec = _spec(job)
         self.pid = pid
 
-    def run(self, argv: Sequence[str], timeout: float):  # noqa: ANN201 - a supervise.health.ProbeResult
+    def run(self, argv: Sequence[str], timeout: float):
         from runtime.errors import ContainerError
         from runtime.process import exec as process_exec
         from runtime.supervise.health import TIMEOUT_EXIT, ProbeResult, truncate_output
@@ -80,7 +92,7 @@ class ExecProbe:
         finally:
             for fd in (null, write_fd):
                 os.close(fd)
-            _close_pidfd(container)
+            container.close()
         try:
             data, timed_out = _collect(read_fd, time.monotonic() + timeout)
         finally:
@@ -123,15 +135,6 @@ def _kill_children(pid: int) -> None:
         try:
             os.kill(child, signal.SIGKILL)
         except ProcessLookupError:
-            pass
-
-
-def _close_pidfd(proc: launcher.ContainerProcess) -> None:
-    fd = getattr(proc, "_pidfd", -1)
-    if fd >= 0:
-        try:
-            os.close(fd)
-        except OSError:
             pass
 
 

@@ -111,8 +111,8 @@ def forget(directory: str, cid: str, timeout: float = 10.0) -> None:
         while os.path.exists(jobs.state_path(directory, cid)) and time.monotonic() < deadline:
             time.sleep(0.01)
     st = jobs.read_state(directory, cid) or {}
-    holder = (st.get("holder") or {}).get("pid")
-    if holder:
-        release(holder)
+    for kept in (st.get("holder"), st.get("console_holder")):
+        if (kept or {}).get("pid"):
+            release(kept["pid"])
     with contextlib.suppress(FileNotFoundError):
         os.unlink(jobs.state_path(directory, cid))

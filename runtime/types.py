@@ -116,6 +116,7 @@ class ContainerSpec:
     privileged: bool = False
     security_opt: tuple[str, ...] = ()
     read_only: bool = False
+    devices: tuple[str, ...] = ()  # HOST[:CONTAINER[:PERMS]] as in compose's devices:
     resources: ResourceSpec = ResourceSpec()
     ulimits: tuple[tuple[str, int, int], ...] = ()
     sysctls: tuple[tuple[str, str], ...] = ()

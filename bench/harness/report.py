@@ -26,7 +26,8 @@ def machine_info(versions: dict[str, str]) -> dict:
         pass
     return {"uname": " ".join([uname.sysname, uname.nodename, uname.release, uname.version, uname.machine]),
             "kernel": uname.release, "cpus": os.cpu_count(), "mem_mb": mem_kb // 1024,
-            "python": platform.python_version(), "versions": dict(versions)}
+            "python": platform.python_version(), "loadavg_at_end": [round(x, 2) for x in os.getloadavg()],
+            "versions": dict(versions)}
 
 
 def figure_dict(result: FigureResult) -> dict:
@@ -113,7 +114,7 @@ def results_markdown(doc: dict) -> str:
     lines = [f"Run: `bench/run{' --quick' if doc['mode'] == 'quick' else ''}`, started {doc['started']}, "
              f"took {doc['duration_s'] / 60:.1f} min.", "",
              f"Machine: {m.get('uname', '')}; {m.get('cpus')} CPUs, {m.get('mem_mb')} MB RAM, "
-             f"Python {m.get('python')}.", "", "| tool | version |", "|---|---|"]
+             f"Python {m.get('python')}; load average at the end {m.get('loadavg_at_end', '?')}.", "", "| tool | version |", "|---|---|"]
     lines += [f"| {k} | {v} |" for k, v in sorted(m.get("versions", {}).items())]
     lines += ["", format_markdown(doc["figures"]), ""]
     notes = [f"- **{f['id']}**: {f['note']}" for f in doc["figures"] if f.get("note")]

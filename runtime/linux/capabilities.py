@@ -23,7 +23,7 @@ class CapabilityError(ValueError):
 def normalize(name: str) -> str:
     """``cap_net_admin`` / ``NET_ADMIN`` / ``CAP_NET_ADMIN`` -> ``NET_ADMIN``; ``all`` -> ``ALL``."""
     upper = name.strip().upper()
-    return upper[4:] if upper.startswith("CAP_") else upper
+    return upper.removeprefix("CAP_")
 
 
 def mask_of(names: tuple[str, ...] | list[str] | set[str]) -> int:

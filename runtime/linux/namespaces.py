@@ -22,11 +22,13 @@ ORDER: tuple[str, ...] = ("ipc", "uts", "net", "pid", "mount", "cgroup")
 @dataclass(frozen=True)
 class NamespacePlan:
     """``clone_flags``: namespaces to create (pid with the fork, the rest by the child's unshare; all but cgroup);
-    ``joins``: (kind, path) to setns into; ``new_cgroup``: unshare the cgroup ns after joining the cgroup."""
+    ``joins``: (kind, path) for the child to setns into; ``new_cgroup``: unshare the cgroup ns after joining the
+    cgroup; ``pid_join``: an existing pid namespace to fork the child into (setns on pid only affects children)."""
 
     clone_flags: int
     joins: tuple[tuple[str, str], ...]
     new_cgroup: bool
+    pid_join: str | None = None
 
 
 def plan(namespaces: tuple) -> NamespacePlan:
@@ -37,15 +39,18 @@ def plan(namespaces: tuple) -> NamespacePlan:
         raise ValueError(f"unknown namespace kind(s): {', '.join(sorted(unknown))}")
     flags = 0
     joins = []
+    pid_join = None
     for kind in ORDER:
         ns = by_kind.get(kind)
         if ns is None or ns.host:
             continue
-        if ns.path:
+        if ns.path and kind == "pid":
+            pid_join = ns.path
+        elif ns.path:
             joins.append((kind, ns.path))
         elif kind != "cgroup":
             flags |= FLAGS[kind]
     if "mount" not in by_kind or by_kind["mount"].host or by_kind["mount"].path:
         raise ValueError("a container needs its own mount namespace (kind 'mount' must be created, not joined)")
     cg = by_kind.get("cgroup")
-    return NamespacePlan(flags, tuple(joins), cg is not None and not cg.host and not cg.path)
+    return NamespacePlan(flags, tuple(joins), cg is not None and not cg.host and not cg.path, pid_join)

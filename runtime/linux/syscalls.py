@@ -14,7 +14,7 @@ import os
 import resource
 import stat
 import struct
-from typing import Callable
+from collections.abc import Callable
 
 from runtime.errors import KernelError
 
@@ -53,6 +53,8 @@ PR_SET_KEEPCAPS = 8
 PR_CAPBSET_DROP = 24
 PR_SET_CHILD_SUBREAPER = 36
 PR_SET_NO_NEW_PRIVS = 38
+
+SYS_PIDFD_GETFD = 438  # the same number on every architecture (added after the syscall tables were unified)
 
 _LINUX_CAPABILITY_VERSION_3 = 0x20080522
 
@@ -96,18 +98,21 @@ class Syscalls:
         return None if value is None else os.fsencode(value)
 
     # ---- processes -------------------------------------------------------------------------------------------
-    def fork(self, new_pid_ns: bool) -> int:
-        """os.fork(); with ``new_pid_ns`` the child is pid 1 of a new pid namespace.
+    def fork(self, new_pid_ns: bool, join_pid_ns: str | None = None) -> int:
+        """os.fork(); with ``new_pid_ns`` the child is pid 1 of a new pid namespace; with ``join_pid_ns`` (a
+        /proc/<pid>/ns/pid path) it lands in that existing pid namespace instead (another container's).
 
         The caller's pid_for_children is switched for the fork and switched back at once; the GIL is held
         throughout (PyDLL), so no other Python thread can fork in between. A plain fork (not a raw clone) keeps
         glibc's and Python's at-fork handling, which matters when the caller has threads.
         """
-        if not new_pid_ns:
+        if not new_pid_ns and join_pid_ns is None:
             return os.fork()
         if self._own_pid_ns < 0:
             self._own_pid_ns = os.open("/proc/self/ns/pid", os.O_RDONLY | os.O_CLOEXEC)
-        if self._pylibc.unshare(ctypes.c_int(CLONE_NEWPID)) < 0:
+        if join_pid_ns is not None:
+            self._enter_pid_ns(join_pid_ns)
+        elif self._pylibc.unshare(ctypes.c_int(CLONE_NEWPID)) < 0:
             raise KernelError("unshare", ctypes.get_errno(), "pid namespace")
         pid = -1
         try:
@@ -116,6 +121,18 @@ class Syscalls:
             if pid != 0 and self._pylibc.setns(ctypes.c_int(self._own_pid_ns), ctypes.c_int(CLONE_NEWPID)) < 0:
                 raise KernelError("setns", ctypes.get_errno(), "back to the caller's pid namespace")
         return pid
+
+    def _enter_pid_ns(self, path: str) -> None:
+        """Make ``path`` the pid namespace of the caller's next children (its own pid namespace is unchanged)."""
+        try:
+            fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+        except OSError as exc:
+            raise KernelError("open pid namespace", exc.errno or 0, path) from exc
+        try:
+            if self._pylibc.setns(ctypes.c_int(fd), ctypes.c_int(CLONE_NEWPID)) < 0:
+                raise KernelError("setns", ctypes.get_errno(), path)
+        finally:
+            os.close(fd)
 
     def unshare(self, flags: int) -> None:
         self._check(self._libc.unshare(ctypes.c_int(flags)), "unshare", f"flags {flags:#x}")
@@ -145,7 +162,7 @@ class Syscalls:
         hdr = _CapHeader(_LINUX_CAPABILITY_VERSION_3, 0)
         data = (_CapData * 2)()
         self._check(self._libc.capget(ctypes.byref(hdr), data), "capget")
-        join = lambda f: getattr(data[0], f) | (getattr(data[1], f) << 32)  # noqa: E731
+        join = lambda f: getattr(data[0], f) | (getattr(data[1], f) << 32)
         return join("effective"), join("permitted"), join("inheritable")
 
     def capset(self, effective: int, permitted: int, inheritable: int) -> None:
@@ -220,6 +237,15 @@ class Syscalls:
         except OSError as exc:
             raise KernelError("mknod", exc.errno or _errno.EIO, path) from exc
 
+    def make_device(self, path: str, kind: int, major: int, minor: int, mode: int, uid: int, gid: int) -> None:
+        """mknod a character (``stat.S_IFCHR``) or block (``stat.S_IFBLK``) device with this mode and owner."""
+        try:
+            os.mknod(path, mode | kind, os.makedev(major, minor))
+            os.chmod(path, mode)
+            os.chown(path, uid, gid)
+        except OSError as exc:
+            raise KernelError("mknod", exc.errno or _errno.EIO, path) from exc
+
     def symlink(self, target: str, path: str) -> None:
         try:
             os.symlink(target, path)
@@ -250,6 +276,17 @@ class Syscalls:
 
     def readlink(self, path: str) -> str:
         return os.readlink(path)
+
+    def pidfd_getfd(self, pid: int, target_fd: int) -> int:
+        """A duplicate (close-on-exec) of descriptor ``target_fd`` of process ``pid`` (pidfd_getfd(2), Linux 5.6+;
+        needs ptrace rights over it). Unlike opening /proc/<pid>/fd/N, this also works for a pty master."""
+        pidfd = os.pidfd_open(pid)
+        try:
+            return self._check(self._libc.syscall(ctypes.c_long(SYS_PIDFD_GETFD), ctypes.c_int(pidfd),
+                                                  ctypes.c_int(target_fd), ctypes.c_uint(0)),
+                               "pidfd_getfd", f"/proc/{pid}/fd/{target_fd}")
+        finally:
+            os.close(pidfd)
 
     # ---- cgroup v2 device filter (bpf) ---------------------------------------------------------------------------
     def attach_device_filter(self, cgroup_dir: str, program: bytes) -> None:

@@ -9,7 +9,9 @@ from __future__ import annotations
 import dataclasses
 import os
 import signal
+import socket
 import sys as _python
+from collections.abc import Callable
 from typing import NoReturn
 
 from runtime.errors import ContainerError
@@ -33,14 +35,18 @@ class ExecPlan:
     seccomp_bpf: bytes | None
     rlimits: tuple[tuple[int, int, int], ...]
     stdio: launcher.Stdio
+    console_fd: int = -1  # with a tty: a unix socket the command sends its pty master back on
 
 
 def exec_in(container: launcher.ContainerProcess, args: tuple[str, ...], *, env: tuple[str, ...] = (),
             user: User | None = None, cwd: str | None = None, stdio: launcher.Stdio = (None, None, None),
-            sys: sc.Syscalls | None = None, cgroups: CgroupDriver | None = None) -> launcher.ContainerProcess:
+            tty: bool = False, sys: sc.Syscalls | None = None,
+            cgroups: CgroupDriver | None = None) -> launcher.ContainerProcess:
     """Run ``args`` inside ``container`` (env added to the container's, user and cwd defaulting to its own).
 
-    Returns once the command has exec'd; its ``wait()`` gives the command's exit code.
+    Returns once the command has exec'd; its ``wait()`` gives the command's exit code. With ``tty`` the command
+    gets a pty from the container's devpts as its controlling terminal and stdio; the handle's ``console`` is the
+    master (the caller relays it and closes it).
     """
     spec = container.spec
     if container.exit_code is not None:
@@ -48,12 +54,33 @@ def exec_in(container: launcher.ContainerProcess, args: tuple[str, ...], *, env:
     sys = sys or launcher.default_syscalls()
     plan = _plan(spec, container.pid, args, env, user, cwd, stdio, sys)
     driver = cgroups or launcher.default_driver()
+    if not tty:
+        pid = _spawn_helper(sys, plan, driver, spec.id)
+        return launcher.ContainerProcess(dataclasses.replace(spec, process=plan.process), pid, None)
+    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM | socket.SOCK_CLOEXEC)
+    with ours, theirs:
+        pid = _spawn_helper(sys, dataclasses.replace(plan, console_fd=theirs.fileno()), driver, spec.id,
+                            after_fork=theirs.close)
+        proc = launcher.ContainerProcess(dataclasses.replace(spec, process=plan.process), pid, None)
+        _, fds, _, _ = socket.recv_fds(ours, 16, 1)
+    if not fds:
+        proc.kill()
+        proc.wait()
+        raise ContainerError(f"exec in {spec.short_id}: tty: the command sent no terminal")
+    proc.console = fds[0]
+    return proc
+
+
+def _spawn_helper(sys: sc.Syscalls, plan: ExecPlan, driver: CgroupDriver, cid: str,
+                  after_fork: Callable[[], None] = lambda: None) -> int:
+    """Fork the helper; return its pid once the command has exec'd, or raise its typed failure."""
     errr, errw = launcher.make_pipe()
     try:
         pid = sys.fork(new_pid_ns=False)
         if pid == 0:
             os.close(errr)
-            _helper_main(sys, plan, driver, spec.id, errw)
+            _helper_main(sys, plan, driver, cid, errw)
+        after_fork()
         os.close(errw)
         errw = -1
         report = launcher.read_all(errr)
@@ -63,8 +90,8 @@ def exec_in(container: launcher.ContainerProcess, args: tuple[str, ...], *, env:
             os.close(errw)
     if report:
         _, status = os.waitpid(pid, 0)
-        raise launcher.start_error(spec.id, report, os.waitstatus_to_exitcode(status))
-    return launcher.ContainerProcess(dataclasses.replace(spec, process=plan.process), pid, None)
+        raise launcher.start_error(cid, report, os.waitstatus_to_exitcode(status))
+    return pid
 
 
 def _plan(spec: ContainerSpec, pid: int, args: tuple[str, ...], env: tuple[str, ...], user: User | None,
@@ -113,6 +140,9 @@ def _command(sys: sc.Syscalls, plan: ExecPlan, errw: int, step: list[str]) -> No
     step[0] = "ulimits"
     for rid, soft, hard in plan.rlimits:
         sys.setrlimit(rid, soft, hard)
+    if plan.console_fd >= 0:
+        step[0] = "tty"
+        init.setup_console(plan.console_fd)
     step[0] = "fds"
     os.closerange(3, errw)
     os.closerange(errw + 1, 2**31 - 1)

@@ -18,12 +18,12 @@ import socket
 import time
 from pathlib import Path
 
-from runtime.errors import ContainerError
+from runtime.errors import ContainerError, KernelError
 from runtime.linux import capabilities, namespaces, seccomp
 from runtime.linux.cgroups import Cgroup, CgroupDriver, detect
 from runtime.linux.syscalls import CLONE_NEWPID, Syscalls
 from runtime.process import init, limits
-from runtime.rootfs import setup
+from runtime.rootfs import devices, overlay, setup
 from runtime.spec import ContainerSpec, Mount
 
 DEFAULT_HOSTS = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
@@ -44,7 +44,13 @@ class ContainerStartError(ContainerError):
 
 class ContainerProcess:
     """A started container: its pid (host view), ``wait()``, ``kill()``, ``stop()``; after the exit,
-    ``exit_code`` (128+N for signal N), ``oom_killed`` and ``finished_at`` (epoch seconds)."""
+    ``exit_code`` (128+N for signal N), ``oom_killed`` and ``finished_at`` (epoch seconds).
+
+    The handle holds a pidfd until the exit is recorded: ``close()`` releases it when the caller stops watching a
+    process that is not its to reap (a handle on a running container for ``exec``); ``detach()`` hands a process
+    that someone else reaps (the monitor's ``waitpid``) over, cgroup and all, by recording its exit code later
+    through ``record_exit``.
+    """
 
     def __init__(self, spec: ContainerSpec, pid: int, cgroup: Cgroup | None) -> None:
         self.spec = spec
@@ -61,24 +67,47 @@ class ContainerProcess:
         """Wait for exit (None on timeout); reap, record exit code and OOM, remove the cgroup."""
         if self.exit_code is not None:
             return self.exit_code
+        if self._pidfd < 0:
+            raise ContainerError(f"wait for container {self.spec.short_id}: this handle was closed")
         if timeout is not None and not select.select([self._pidfd], [], [], timeout)[0]:
             return None
         _, status = os.waitpid(self.pid, 0)
         return self.reaped(status)
 
     def reaped(self, status: int) -> int:
-        """Record an exit the caller reaped itself (a monitor's ``waitpid(-1)``): exit code, time, OOM, and the
-        cgroup removed. Returns the exit code (128+N for signal N)."""
+        """Record an exit the caller reaped itself from its ``waitpid`` status; see ``record_exit``."""
+        return self.record_exit(exit_code_of_status(status))
+
+    def record_exit(self, code: int) -> int:
+        """Record an exit someone else reaped (``code`` as Docker's: 128+N for signal N): time, OOM from the
+        cgroup, leftovers killed, the cgroup removed, the pidfd closed. Returns the exit code; idempotent."""
         if self.exit_code is not None:
             return self.exit_code
-        code = os.waitstatus_to_exitcode(status)
-        self.exit_code = code if code >= 0 else 128 - code
+        self.exit_code = code
         self.finished_at = time.time()
         self._cleanup()
         return self.exit_code
 
+    def fileno(self) -> int:
+        """The pidfd: readable once the process has exited (for ``select``); -1 once the handle is closed."""
+        return self._pidfd
+
+    def close(self) -> None:
+        """Stop watching the process (it keeps running): release the pidfd. The cgroup is left alone."""
+        if self._pidfd >= 0:
+            with contextlib.suppress(OSError):
+                os.close(self._pidfd)
+            self._pidfd = -1
+
+    def detach(self) -> Cgroup | None:
+        """Give the process up to another owner: release the pidfd and hand back its cgroup (no longer removed
+        by this handle). Returns the cgroup (None if it had none)."""
+        self.close()
+        cgroup, self.cgroup = self.cgroup, None
+        return cgroup
+
     def kill(self, sig: int = signal.SIGKILL) -> None:
-        if self.exit_code is None:
+        if self.exit_code is None and self._pidfd >= 0:
             with contextlib.suppress(ProcessLookupError):
                 signal.pidfd_send_signal(self._pidfd, sig)
 
@@ -92,16 +121,28 @@ class ContainerProcess:
         return code  # type: ignore[return-value]
 
     def _cleanup(self) -> None:
-        with contextlib.suppress(OSError):
-            os.close(self._pidfd)
+        self.close()
         if self.cgroup is None:
             return
-        self.oom_killed = self.cgroup.oom_killed()
-        for pid in self.cgroup.pids():  # leftovers only when the pid namespace was the host's
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
-        self.cgroup.remove()
-        self.cgroup = None
+        cgroup, self.cgroup = self.cgroup, None
+        self.oom_killed = release_cgroup(cgroup)
+
+
+def exit_code_of_status(status: int) -> int:
+    """A ``waitpid`` status as Docker reports it: the exit code, or 128+N for death by signal N."""
+    code = os.waitstatus_to_exitcode(status)
+    return code if code >= 0 else 128 - code
+
+
+def release_cgroup(cgroup: Cgroup) -> bool:
+    """After the container's init exited: kill what is left in its cgroup (only possible when the pid namespace
+    was the host's), remove the cgroup; returns whether the kernel OOM-killed a process in it."""
+    oom = cgroup.oom_killed()
+    for pid in cgroup.pids():
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    cgroup.remove()
+    return oom
 
 
 def start(spec: ContainerSpec, *, stdio: Stdio = (None, None, None), sys: Syscalls | None = None,
@@ -117,11 +158,11 @@ def start(spec: ContainerSpec, *, stdio: Stdio = (None, None, None), sys: Syscal
     prepare_container_dir(spec)
     child = _child_plan(spec, sys, driver, stdio, ns, caps, rlimits)
     if not spec.process.terminal:
-        pid, cgroup = _spawn(sys, child, ns.clone_flags, driver)
+        pid, cgroup = _spawn(sys, child, driver)
         return ContainerProcess(spec, pid, cgroup)
     ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
     with ours, theirs:
-        pid, cgroup = _spawn(sys, dataclasses.replace(child, console_fd=theirs.fileno()), ns.clone_flags, driver)
+        pid, cgroup = _spawn(sys, dataclasses.replace(child, console_fd=theirs.fileno()), driver)
         proc = ContainerProcess(spec, pid, cgroup)
         theirs.close()
         _, fds, _, _ = socket.recv_fds(ours, 16, 1)
@@ -147,18 +188,21 @@ def run(spec: ContainerSpec, *, stdio: Stdio = (None, None, None)) -> int:
 def _checked_parts(spec: ContainerSpec) -> tuple[namespaces.NamespacePlan, int, tuple]:
     try:
         ns = namespaces.plan(spec.namespaces)
-        if any(kind == "pid" for kind, _ in ns.joins):
-            raise ValueError("joining another container's pid namespace is not supported yet (pid: host is)")
         caps = capabilities.effective_set(spec.security, capabilities.available_mask())
         limits.check_sysctls(spec)
         rlimits = limits.rlimit_plan(spec.process.rlimits)
     except ValueError as exc:
         raise ContainerError(f"start container {spec.short_id}: {exc}") from exc
+    if any(m.kind == "device" and not m.source for m in spec.mounts):
+        raise ContainerError(f"start container {spec.short_id}: a device entry needs its host path")
     missing = [layer for layer in spec.rootfs.layers if not os.path.isdir(layer)]
     if missing or not spec.rootfs.layers:
         raise ContainerError(
             f"start container {spec.short_id}: rootfs: layer dir(s) missing: {missing or 'none given'}")
     for mount in spec.mounts:
+        if mount.kind == "device" and not os.path.exists(mount.source or ""):
+            raise ContainerError(f"start container {spec.short_id}: device {mount.source} does not exist on this "
+                                 "host")
         if mount.kind in ("bind", "volume") and mount.source and not os.path.exists(mount.source):
             if not mount.create_host_path:
                 raise ContainerError(f"start container {spec.short_id}: bind source {mount.source} does not exist")
@@ -171,18 +215,19 @@ def _child_plan(spec: ContainerSpec, sys: Syscalls, driver: CgroupDriver, stdio:
     sec = spec.security
     bpf = None if sec.privileged or sec.seccomp == "unconfined" else seccomp.compile_default(sys, caps)
     return init.ChildPlan(
-        rootfs=setup.RootfsPlan(spec, tuple(driver.container_mounts())),
+        rootfs=setup.RootfsPlan(spec, tuple(driver.container_mounts()), overlay.layer_safe_flags(),
+                                device_nodes(spec)),
         ns=ns, cgroup=driver.open(spec.id), sync_fd=-1, caps=caps, last_cap=last_cap_cached(), seccomp_bpf=bpf,
         rlimits=rlimits, stdio=stdio, hostname=spec.hostname or spec.short_id,
     )
 
 
-def _spawn(sys: Syscalls, child: init.ChildPlan, flags: int, driver: CgroupDriver) -> tuple[int, Cgroup]:
+def _spawn(sys: Syscalls, child: init.ChildPlan, driver: CgroupDriver) -> tuple[int, Cgroup]:
     """fork the child, create the cgroup meanwhile, say go, then wait for exec (EOF) or a failure report."""
     errr, errw = make_pipe()
     syncr, syncw = make_pipe()
     try:
-        pid = sys.fork(new_pid_ns=bool(flags & CLONE_NEWPID))
+        pid = _fork(sys, child.ns, child.rootfs.spec)
         if pid == 0:
             os.close(errr)
             os.close(syncw)
@@ -207,15 +252,44 @@ def _spawn(sys: Syscalls, child: init.ChildPlan, flags: int, driver: CgroupDrive
     return pid, cgroup
 
 
+def _fork(sys: Syscalls, ns: namespaces.NamespacePlan, spec: ContainerSpec) -> int:
+    """fork into a new pid namespace, into another container's (``pid: container:x``), or into ours."""
+    try:
+        return sys.fork(new_pid_ns=bool(ns.clone_flags & CLONE_NEWPID), join_pid_ns=ns.pid_join)
+    except KernelError as exc:
+        raise ContainerError(f"start container {spec.short_id}: pid namespace: {exc}; is the container whose "
+                             "pid namespace it joins still running?") from exc
+
+
 def _create_cgroup(driver: CgroupDriver, spec: ContainerSpec, pid: int, syncw: int) -> Cgroup:
     try:
-        return driver.create(spec.id, spec.resources)
+        return driver.create(spec.id, spec.resources, device_rules(spec))
     except BaseException as exc:
         os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
         if isinstance(exc, Exception):
             raise ContainerError(f"start container {spec.short_id}: cgroup: {exc}") from exc
         raise
+
+
+def device_nodes(spec: ContainerSpec) -> tuple[devices.DeviceNode, ...]:
+    """Nodes beyond the defaults: every host device for ``privileged`` (as Docker), plus the spec's ``device``
+    entries (host path -> container path; read-only means no ``w`` access)."""
+    host = devices.host_devices() if spec.security.privileged else ()
+    return (*host, *_spec_devices(spec))
+
+
+def device_rules(spec: ContainerSpec) -> tuple[str, ...]:
+    """What the device cgroup allows beyond Docker's defaults: everything when privileged, else the spec's."""
+    return ("a",) if spec.security.privileged else tuple(node.rule() for node in _spec_devices(spec))
+
+
+def _spec_devices(spec: ContainerSpec) -> list[devices.DeviceNode]:
+    try:
+        return [devices.node_of(m.source or "", m.destination, "rm" if m.readonly else "rwm")
+                for m in spec.mounts if m.kind == "device"]
+    except (OSError, ValueError) as exc:
+        raise ContainerError(f"start container {spec.short_id}: devices: {exc}") from exc
 
 
 def make_pipe() -> tuple[int, int]:
@@ -267,7 +341,7 @@ def with_init_binary(spec: ContainerSpec) -> ContainerSpec:
     if binary is None:
         return spec
     pid = spec.namespace("pid")
-    flags = ("-s",) if pid is None or pid.host else ()  # not pid 1: register as child subreaper
+    flags = ("-s",) if pid is None or pid.host or pid.path else ()  # not pid 1: register as child subreaper
     args = (INIT_DEST, *flags, "--", *spec.process.args)
     mount = Mount("bind", INIT_DEST, binary, readonly=True)
     return dataclasses.replace(spec, init=False, mounts=(*spec.mounts, mount),

@@ -11,8 +11,8 @@ from __future__ import annotations
 import errno
 import os
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from runtime.errors import KernelError
 from runtime.linux import syscalls as sc
@@ -29,10 +29,14 @@ PROC_FLAGS = sc.MS_NOSUID | sc.MS_NODEV | sc.MS_NOEXEC
 
 @dataclass(frozen=True)
 class RootfsPlan:
-    """What the child needs beyond the spec: cgroup mounts (fstype, subdir, data) from the cgroup driver."""
+    """What the child needs beyond the spec: cgroup mounts (fstype, subdir, data) from the cgroup driver, and the
+    extra overlay options (``overlay.layer_safe_flags()``, detected by the parent), and the device nodes beyond
+    the defaults (the host's for ``privileged``, the spec's ``device`` entries), worked out by the parent."""
 
     spec: ContainerSpec
     cgroup_mounts: tuple[tuple[str, str, str | None], ...] = ()
+    overlay_flags: tuple[str, ...] = ()
+    devices: tuple[devices.DeviceNode, ...] = ()
 
     @property
     def root(self) -> str:
@@ -54,15 +58,17 @@ def prepare(sys: Syscalls, plan: RootfsPlan, join_cgroup: Callable[[], None] = l
     devices.mount_mqueue(sys, root)
     devices.mount_shm(sys, root, spec.shm_size)
     mount_etc_files(sys, plan)
-    for mount in sorted(spec.mounts, key=lambda m: len([p for p in m.destination.split("/") if p])):
+    user_mounts = [m for m in spec.mounts if m.kind != "device"]  # devices are nodes (plan.devices), not mounts
+    for mount in sorted(user_mounts, key=lambda m: len([p for p in m.destination.split("/") if p])):
         mount_user(sys, root, mount)
     devices.create_devices(sys, root)
+    devices.create_extra_devices(sys, root, plan.devices)
     write_sysctls(sys, root, spec.sysctls)
     if not spec.security.privileged:
         mask_paths(sys, root, spec.security.masked_paths)
         readonly_paths(sys, root, spec.security.readonly_paths)
     join_cgroup()
-    mount_cgroups(sys, root, plan.cgroup_mounts)
+    mount_cgroups(sys, root, plan.cgroup_mounts, writable=spec.security.privileged)
     rel = os.path.relpath(mkdir_all(sys, root, spec.process.cwd), root)
     cwd = "/" if rel == "." else "/" + rel
     pivot(sys, root)
@@ -79,11 +85,11 @@ def mount_overlay(sys: Syscalls, plan: RootfsPlan) -> None:
     rootfs = plan.spec.rootfs
     cdir = rootfs.container_dir
     upper, work = os.path.join(cdir, "upper"), os.path.join(cdir, "work")
-    data = overlay.options(rootfs.layers, upper, work)
+    data = overlay.options(rootfs.layers, upper, work, flags=plan.overlay_flags)
     if not overlay.fits(data):
         base = overlay.common_parent((*rootfs.layers, upper, work))
         sys.chdir(base)
-        data = overlay.options(rootfs.layers, upper, work, relative_to=base)
+        data = overlay.options(rootfs.layers, upper, work, relative_to=base, flags=plan.overlay_flags)
     sys.mount("overlay", plan.root, "overlay", 0, data)
 
 
@@ -114,9 +120,11 @@ def mount_sys(sys: Syscalls, root: str, privileged: bool) -> None:
     sys.mount("sysfs", _plain_dir(sys, root, "sys"), "sysfs", flags)
 
 
-def mount_cgroups(sys: Syscalls, root: str, mounts: tuple[tuple[str, str, str | None], ...]) -> None:
+def mount_cgroups(sys: Syscalls, root: str, mounts: tuple[tuple[str, str, str | None], ...],
+                  writable: bool = False) -> None:
+    """/sys/fs/cgroup: read-only, except for a privileged container (as Docker)."""
     base = os.path.join(root, "sys", "fs", "cgroup")
-    flags = PROC_FLAGS | sc.MS_RDONLY
+    flags = PROC_FLAGS | (0 if writable else sc.MS_RDONLY)
     if any(fstype == "cgroup" for fstype, _, _ in mounts):
         sys.mount("tmpfs", base, "tmpfs", PROC_FLAGS, "mode=755")
         for fstype, sub, data in mounts:

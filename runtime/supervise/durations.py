@@ -12,7 +12,7 @@ _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(?:i?b)?\s*$", re.IGNORECASE
 _SIZE_UNITS = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}
 
 
-def parse_duration(value: str | int | float, *, what: str = "duration") -> float:
+def parse_duration(value: str | float, *, what: str = "duration") -> float:
     """Seconds from a Go duration string ("1m30s") or a number of seconds. Negative values are refused."""
     if isinstance(value, bool):
         raise PolicyError(f"{what}: expected a duration like '30s', got {value!r}")

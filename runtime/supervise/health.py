@@ -13,7 +13,8 @@ from __future__ import annotations
 import os
 import signal
 import time
-from typing import NamedTuple, Protocol, Sequence
+from collections.abc import Sequence
+from typing import NamedTuple, Protocol
 
 from runtime.supervise.durations import parse_duration
 from runtime.supervise.errors import PolicyError
@@ -46,7 +47,7 @@ class HealthConfig(NamedTuple):
     @classmethod
     def build(cls, test: Sequence[str] | str | None, *, interval: object = None, timeout: object = None,
               retries: int | None = None, start_period: object = None, start_interval: object = None,
-              disable: bool = False, shell: Sequence[str] = ("/bin/sh", "-c")) -> "HealthConfig":
+              disable: bool = False, shell: Sequence[str] = ("/bin/sh", "-c")) -> HealthConfig:
         """Resolve compose/image healthcheck fields; zero or missing durations take Docker's defaults."""
         argv = None if disable else probe_argv(test, shell)
         if retries is not None and (isinstance(retries, bool) or int(retries) < 0):

@@ -97,6 +97,12 @@ def process_start_time(pid: int) -> int | None:
     return int(fields[19])
 
 
+def exit_code(status: int) -> int:
+    """A ``waitpid`` status as Docker records it: the exit code, or 128+N for death by signal N."""
+    code = os.waitstatus_to_exitcode(status)
+    return code if code >= 0 else 128 - code
+
+
 def is_alive(pid: int | None, start_time: int | None) -> bool:
     """True if ``pid`` still is the process that had ``start_time`` and has not exited (zombies count as gone)."""
     if not pid or process_start_time(pid) != start_time or start_time is None:
@@ -128,8 +134,9 @@ def remove_job(directory: str, name: str) -> None:
             return
         if is_alive(state.get("pid"), state.get("pid_start")):
             os.kill(state["pid"], signal.SIGKILL)
-        if (state.get("holder") or {}).get("pid"):
-            holder.release(state["holder"]["pid"])
+        for kept in (state.get("holder"), state.get("console_holder")):
+            if (kept or {}).get("pid"):
+                holder.release(kept["pid"])
         try:
             os.unlink(state_path(directory, name))
         except FileNotFoundError:

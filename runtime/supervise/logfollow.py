@@ -5,9 +5,16 @@ from __future__ import annotations
 
 import os
 import time
-from typing import Callable, Iterator
+from collections.abc import Callable, Iterator
 
-from runtime.supervise.logread import decode_chunk, log_files, merge_logs, read_chunks, read_logs_file, select
+from runtime.supervise.logread import (
+    decode_chunk,
+    log_files,
+    merge_logs,
+    read_chunks,
+    read_logs_file,
+    select,
+)
 from runtime.supervise.logs import LogEntry
 
 

@@ -12,9 +12,10 @@ import heapq
 import json
 import os
 import re
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import BinaryIO, Callable, Iterable, Iterator
+from datetime import UTC, datetime
+from typing import BinaryIO
 
 from runtime.supervise.logs import LogEntry, decode_line, format_time, normalize_time
 
@@ -40,12 +41,12 @@ def log_files(path: str | os.PathLike) -> list[str]:
     return files
 
 
-def as_time(value: datetime | str | float | int | None) -> str | None:
+def as_time(value: datetime | str | float | None) -> str | None:
     """since/until as our fixed-width time string: datetime (naive = UTC), RFC 3339 text, or epoch seconds."""
     if value is None:
         return None
     if isinstance(value, datetime):
-        stamp = value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+        stamp = value if value.tzinfo else value.replace(tzinfo=UTC)
         return format_time(int(stamp.timestamp()) * 1_000_000_000 + stamp.microsecond * 1000)
     if isinstance(value, (int, float)):
         return format_time(int(value * 1_000_000_000))
@@ -229,8 +230,7 @@ def _stamped_bodies(chunk: bytes, lines: int) -> bytes | None:
 def copy_logs(path: str | os.PathLike, out: BinaryIO, *, tail: int | None = None, since: object = None,
               until: object = None, timestamps: bool = False) -> None:
     """Write one container's log text to ``out`` (a binary file), like ``docker logs`` does."""
-    for chunk in read_chunks(select(path, tail=tail, since=since, until=until)):
-        out.write(render_chunk(chunk, timestamps))
+    out.writelines(render_chunk(chunk, timestamps) for chunk in read_chunks(select(path, tail=tail, since=since, until=until)))
 
 
 def read_logs(path: str | os.PathLike, *, tail: int | None = None, since: object = None,

@@ -17,8 +17,10 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections.abc import Mapping
+from datetime import UTC
 from json.encoder import encode_basestring  # type: ignore[attr-defined]  # C-accelerated, ensure_ascii=False
-from typing import Mapping, NamedTuple
+from typing import NamedTuple
 
 from runtime.supervise.durations import parse_size
 from runtime.supervise.errors import LogError, PolicyError
@@ -43,7 +45,7 @@ class LogOptions(NamedTuple):
         return self.driver != "none"
 
     @classmethod
-    def build(cls, driver: str | None = None, options: Mapping[str, object] | None = None) -> "LogOptions":
+    def build(cls, driver: str | None = None, options: Mapping[str, object] | None = None) -> LogOptions:
         name = driver or "json-file"
         if name not in DRIVERS:
             raise PolicyError(f"logging.driver {name!r}: dockyard writes {', '.join(DRIVERS)}; pick one of those")
@@ -242,11 +244,11 @@ def normalize_time(text: str) -> str:
     """Any RFC 3339 time -> our fixed-width UTC form (so strings compare in time order)."""
     if len(text) == TIME_WIDTH and text.endswith("Z"):
         return text
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     head, _, rest = text.partition(".")
     digits = rest[:len(rest) - len(rest.lstrip("0123456789"))]
     zone = text[len(head) + 1 + len(digits):] if rest else text[19:]
     stamp = datetime.fromisoformat(head[:19] + (zone if zone not in ("", "Z") else "+00:00"))
-    ns = int(stamp.astimezone(timezone.utc).timestamp()) * 1_000_000_000 + int((digits + "0" * 9)[:9] or 0)
+    ns = int(stamp.astimezone(UTC).timestamp()) * 1_000_000_000 + int((digits + "0" * 9)[:9] or 0)
     return format_time(ns)

@@ -37,6 +37,7 @@ import signal
 import sys
 import time
 
+from runtime.supervise import console
 from runtime.supervise import job as jobs
 from runtime.supervise.holder import make_pipes, reclaim_all, release, spawn_holder
 from runtime.supervise.logs import LogOptions, LogWriter
@@ -152,8 +153,12 @@ class Monitor:
             self._reclaim_pipes(unit, old)
             if unit.adoptable(old):
                 self._adopt(unit, old)
-            elif old.get("status") in ("running", "restarting"):
+                return unit
+            console.drop(None, old.get("console_holder"))
+            if old.get("status") in ("running", "restarting"):
                 unit.lost(old)  # exited while nobody watched
+                if old.get("status") == "running":
+                    unit.oom_killed = unit.oom_check(None)  # the starter also removes what the run left
         return unit
 
     def _reconcile(self, unit: Unit, spec: dict) -> None:
@@ -186,6 +191,8 @@ class Monitor:
                     os.waitpid(unit.pid, 0)
                 except ChildProcessError:
                     pass
+            unit.oom_check(128 + signal.SIGKILL)  # the starter removes the run's cgroup
+        self._drop_console(unit)
         for fd in list(unit.read_fds()):
             self._unwatch(fd)
         unit.writer.close()
@@ -202,11 +209,14 @@ class Monitor:
         starter = load_starter(unit.starter)
         unit.restart_due = None
         try:
-            pid = starter(unit.spec, unit.pipes["stdout_w"], unit.pipes["stderr_w"])
+            started = starter(unit.spec, unit.pipes["stdout_w"], unit.pipes["stderr_w"])
         except Exception as exc:  # noqa: BLE001 - a failed start is recorded, the monitor keeps running
             unit.start_failed(f"{type(exc).__name__}: {exc}")
             self._after_exit(unit, 127)
             return
+        pid, master = started if isinstance(started, tuple) else (started, None)  # (pid, pty master) with a tty
+        if master is not None:
+            self._hold_console(unit, master)
         unit.started(pid, jobs.process_start_time(pid), own_child=True)
         if unit.health is not None:
             self._probes().arm(unit)
@@ -222,6 +232,25 @@ class Monitor:
             fd = unit.pipes[f"{stream}_r"]
             self.by_fd[fd] = (unit, stream)
             self.poller.register(fd, select.POLLIN)
+
+    def _hold_console(self, unit: Unit, master: int) -> None:
+        """A tty container's pty master: read here (logged as stdout), a duplicate kept by a holder."""
+        self._drop_console(unit)
+        try:
+            self._watch_console(unit, *console.hold(master))
+        except Exception:  # noqa: BLE001 - without a holder the output is still read; only adoption would lose it
+            self._watch_console(unit, master, None)
+
+    def _watch_console(self, unit: Unit, master: int, holder: dict | None) -> None:
+        unit.console, unit.console_holder = master, holder
+        self.by_fd[master] = (unit, "stdout")
+        self.poller.register(master, select.POLLIN)
+
+    def _drop_console(self, unit: Unit) -> None:
+        if unit.console is not None:
+            self._unwatch(unit.console)
+        console.drop(unit.console, unit.console_holder)
+        unit.console, unit.console_holder = None, None
 
     def _unwatch(self, fd: int) -> None:
         if self.by_fd.pop(fd, None) is not None:
@@ -242,6 +271,9 @@ class Monitor:
         except OSError:
             unit.pidfd = None
         unit.started(old["pid"], old.get("pid_start"), own_child=False, adopted_from=old)
+        master = console.reclaim(old.get("console_holder"))
+        if master is not None:
+            self._watch_console(unit, master, old["console_holder"])
         if unit.pidfd is not None:
             self.poller.register(unit.pidfd, select.POLLIN)
         if unit.health is not None:
@@ -277,6 +309,13 @@ class Monitor:
                     self._save(unit)
 
     def _pump(self, unit: Unit, stream: str, fd: int) -> None:
+        if fd == unit.console:
+            data = console.read(fd)
+            if data is None:  # hung up: every slave closed
+                self._drop_console(unit)
+            elif data:
+                unit.writer.write(stream, data)
+            return
         try:
             data = os.read(fd, READ)
         except BlockingIOError:
@@ -294,6 +333,8 @@ class Monitor:
                 if not data:
                     break
                 unit.writer.write(stream, data)
+        while unit.console is not None and (data := console.read(unit.console)):
+            unit.writer.write("stdout", data)
         unit.writer.flush()
 
     def _reap(self) -> None:
@@ -304,7 +345,7 @@ class Monitor:
                 except ChildProcessError:
                     pid, status = unit.pid, 255 << 8
                 if pid:
-                    self._after_exit(unit, os.waitstatus_to_exitcode(status))
+                    self._after_exit(unit, jobs.exit_code(status))
 
     def _reap_pid(self, pid: int) -> None:
         try:
@@ -323,6 +364,7 @@ class Monitor:
     def _after_exit(self, unit: Unit, code: int | None) -> None:
         """Record the exit, then restart after the policy's delay or leave it exited."""
         self._drain(unit)
+        self._drop_console(unit)
         ran_for = unit.exited(code)
         unit.oom_killed = unit.oom_check(code)
         stopped = unit.stopped_by_user or os.path.exists(jobs.stop_path(self.dir, unit.name))

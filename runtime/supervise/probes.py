@@ -10,9 +10,15 @@ from __future__ import annotations
 import os
 import threading
 import time
-from typing import Iterable
+from collections.abc import Iterable
 
-from runtime.supervise.health import HostProbeRunner, ProbeResult, observe, schedule, should_restart_unhealthy
+from runtime.supervise.health import (
+    HostProbeRunner,
+    ProbeResult,
+    observe,
+    schedule,
+    should_restart_unhealthy,
+)
 from runtime.supervise.unit import Unit, load_starter
 
 

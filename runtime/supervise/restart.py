@@ -18,7 +18,6 @@ Semantics, as Docker's restart manager:
 
 from __future__ import annotations
 
-
 from typing import NamedTuple
 
 from runtime.supervise.durations import parse_duration
@@ -42,7 +41,7 @@ class RestartPolicy(NamedTuple):
     window: float = 0.0
 
     @classmethod
-    def parse(cls, text: str | None) -> "RestartPolicy":
+    def parse(cls, text: str | None) -> RestartPolicy:
         """Parse ``restart:`` text: "no", "always", "on-failure", "on-failure:3", "unless-stopped"."""
         if text is None or text == "" or text is False:
             return cls()
@@ -57,7 +56,7 @@ class RestartPolicy(NamedTuple):
 
     @classmethod
     def from_deploy(cls, condition: str | None = None, delay: str | float | None = None,
-                    max_attempts: int | None = None, window: str | float | None = None) -> "RestartPolicy":
+                    max_attempts: int | None = None, window: str | float | None = None) -> RestartPolicy:
         """Build from ``deploy.restart_policy`` (condition defaults to ``any`` as in compose)."""
         cond = (condition or "any").strip()
         if cond not in _CONDITIONS:

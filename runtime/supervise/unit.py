@@ -24,6 +24,13 @@ def load_starter(ref: str):
     return _starters[ref]
 
 
+def _module_of(ref: str):
+    """The module of a ``module:function`` starter (imported: an adopting monitor may not have started it)."""
+    import importlib
+
+    return importlib.import_module(ref.partition(":")[0])
+
+
 def _policy(spec: dict) -> RestartPolicy:
     deploy = spec.get("deploy_restart")
     if deploy:
@@ -76,6 +83,8 @@ class Unit:
         self.pipes: dict[str, int] = {}
         self.holder_pid: int | None = None
         self.holder_slots: dict[str, int] = {}
+        self.console: int | None = None  # with a tty: the pty master of the current run
+        self.console_holder: dict | None = None  # {"pid", "slot"} of the holder keeping a duplicate of it
         self.health_state: HealthState | None = None
         self.probe_due: float | None = None
         self.probing = False
@@ -91,7 +100,7 @@ class Unit:
         self.generation = spec.get("generation")
 
     @classmethod
-    def from_job(cls, directory: str, name: str, spec: dict) -> "Unit":
+    def from_job(cls, directory: str, name: str, spec: dict) -> Unit:
         return cls(directory, name, spec)
 
     @property
@@ -145,13 +154,12 @@ class Unit:
                 pass
 
     def oom_check(self, code: int | None) -> bool:
-        """Ask the starter's module (``exit_info(job, pid, code) -> dict``, optional) whether it was OOM-killed."""
-        import sys
-
-        hook = getattr(sys.modules.get(self.starter.partition(":")[0]), "exit_info", None)
-        if hook is None:
-            return False
+        """Tell the starter's module the run ended (``exit_info(job, pid, code) -> dict``, optional: the container
+        starter reads OOM kills from the cgroup and removes it) and return whether it was OOM-killed."""
         try:
+            hook = getattr(_module_of(self.starter), "exit_info", None)
+            if hook is None:
+                return False
             return bool((hook(self.spec, self.pid, code) or {}).get("oom_killed"))
         except Exception:  # noqa: BLE001 - missing information is not a reason to stop supervising
             return False
@@ -191,6 +199,7 @@ class Unit:
             "generation": self.generation,
             "restart_at_epoch": None if self.restart_due is None else time.time() + self.restart_due - time.monotonic(),
             "holder": {"pid": self.holder_pid, "slots": self.holder_slots} if self.holder_pid else None,
+            "console_holder": self.console_holder,
             "health": as_inspect(self.health_state) if self.health_state else None,
             "adopted": self.running and not self.own_child,
         }

@@ -48,6 +48,9 @@ class RecordingSyscalls(Syscalls):
     def mknod(self, path, mode, major, minor):  # type: ignore[override]
         self._rec("mknod", self._rel(path), mode, major, minor)
 
+    def make_device(self, path, kind, major, minor, mode, uid, gid):  # type: ignore[override]
+        self._rec("make_device", self._rel(path), kind, major, minor, mode, uid, gid)
+
     def symlink(self, target, path):  # type: ignore[override]
         self._rec("symlink", target, self._rel(path))
         if os.path.isdir(os.path.dirname(path)):

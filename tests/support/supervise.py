@@ -75,4 +75,4 @@ def start_host(spec: dict, stdout_fd: int, stderr_fd: int) -> int:
 
 def exit_info(spec: dict, pid: int, code: int | None) -> dict:
     """Pretend the kernel OOM-killed whatever died of SIGKILL."""
-    return {"oom_killed": code == -signal.SIGKILL}
+    return {"oom_killed": code == 128 + signal.SIGKILL}

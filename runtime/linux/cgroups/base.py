@@ -97,8 +97,11 @@ class CgroupDriver(ABC):
         """The cgroup ``<parent>/<name>`` by path only (no I/O): for the child, which joins what the parent made."""
 
     @abstractmethod
-    def create(self, name: str, resources: Resources) -> Cgroup:
-        """Create ``<parent>/<name>`` and apply ``resources``; on failure nothing is left behind."""
+    def create(self, name: str, resources: Resources, devices: tuple[str, ...] = ()) -> Cgroup:
+        """Create ``<parent>/<name>`` and apply ``resources``; on failure nothing is left behind.
+
+        ``devices``: device rules allowed beyond Docker's defaults, v1 syntax (``c 10:229 rwm``); ``a`` allows
+        every device (``privileged``)."""
 
     @abstractmethod
     def container_mounts(self) -> list[tuple[str, str, str | None]]:

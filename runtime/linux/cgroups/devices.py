@@ -93,3 +93,16 @@ def evaluate(prog: bytes, kind: int, access: int, major: int, minor: int) -> int
             return regs[0]
         else:
             raise ValueError(f"unknown opcode {code:#x}")
+
+
+def parse_rules(rules: tuple[str, ...]) -> tuple[tuple[int, int, int | None], ...]:
+    """v1-style rules (``c 10:229 rwm``, ``b 8:* rw``) as program entries. The program grants any access to a
+    listed device (the access letters are honoured by the v1 driver only)."""
+    out: list[tuple[int, int, int | None]] = []
+    for rule in rules:
+        kind, numbers, *_ = rule.split()
+        major, _, minor = numbers.partition(":")
+        if kind not in ("c", "b") or major == "*":
+            raise ValueError(f"device rule {rule!r}: give a device type (c or b) and a major number")
+        out.append((CHAR if kind == "c" else BLOCK, int(major), None if minor == "*" else int(minor)))
+    return tuple(out)

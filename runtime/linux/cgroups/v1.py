@@ -4,9 +4,11 @@ blkio, pids each mounted alone; combined mounts like ``cpu,cpuacct`` also work).
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 from pathlib import Path
 
+from runtime.errors import KernelError
 from runtime.linux.cgroups.base import (
     CFS_PERIOD,
     Cgroup,
@@ -78,7 +80,7 @@ class V1Driver(CgroupDriver):
     def container_mounts(self) -> list[tuple[str, str, str | None]]:
         return [("cgroup", h, h) for h in self.hierarchies]
 
-    def create(self, name: str, resources: Resources) -> Cgroup:
+    def create(self, name: str, resources: Resources, devices: tuple[str, ...] = ()) -> Cgroup:
         dirs: dict[str, Path] = {}
         cg = V1Cgroup(name, dirs)
         try:
@@ -86,18 +88,20 @@ class V1Driver(CgroupDriver):
                 path = self.root / h / self.parent / name
                 _mkdir_with_parent(path, h)
                 dirs[h] = path
-            self._apply(cg, resources)
+            self._apply(cg, resources, devices)
         except BaseException:
             with contextlib.suppress(Exception):
                 cg.remove()
             raise
         return cg
 
-    def _apply(self, cg: V1Cgroup, r: Resources) -> None:
+    def _apply(self, cg: V1Cgroup, r: Resources, devices: tuple[str, ...] = ()) -> None:
         dev = cg._dir("devices")
-        if dev is not None:
+        if dev is not None and "a" in devices:
+            write(dev / "devices.allow", "a")
+        elif dev is not None:
             write(dev / "devices.deny", "a")
-            write(dev / "devices.allow", *DEVICE_RULES)
+            write(dev / "devices.allow", *DEVICE_RULES, *devices)
         mem = cg._dir("memory")
         if mem is not None:
             _memory(mem, r)
@@ -129,34 +133,41 @@ def _memory(mem: Path, r: Resources) -> None:
 
 
 def _mkdir_with_parent(path: Path, hierarchy: str) -> None:
-    """mkdir the cgroup and, if needed, the shared parent (which a finishing container may remove meanwhile)."""
-    for attempt in range(3):
+    """mkdir the cgroup and, if needed, the shared parent, both ready for tasks before this returns.
+
+    Race-free between processes: the parent's mkdir tolerates EEXIST and its initialisation is idempotent (any
+    creator finishes it); the parent may also vanish with another container's cleanup, then it is made again.
+    """
+    cpuset = "cpuset" in hierarchy.split(",")
+    for attempt in range(5):
         try:
-            _mkdir(path.parent, hierarchy)
-            _mkdir(path, hierarchy, exclusive=True)
+            with contextlib.suppress(FileExistsError):
+                os.mkdir(path.parent)
+            if cpuset:
+                _init_cpuset(path.parent, levels=1)
+            os.mkdir(path)
+            if cpuset:
+                _init_cpuset(path)
             return
         except FileNotFoundError:
-            if attempt == 2:
+            if attempt == 4:
                 raise
 
 
-def _mkdir(path: Path, hierarchy: str, exclusive: bool = False) -> None:
-    try:
-        os.mkdir(path)
-    except FileExistsError:
-        if exclusive:
-            raise
-        return
-    if "cpuset" in hierarchy.split(","):
-        _inherit_cpuset(path, parent_of_containers=not exclusive)
+CPUSET_FILES = ("cpuset.cpus", "cpuset.mems")
 
 
-def _inherit_cpuset(path: Path, parent_of_containers: bool) -> None:
-    """A new v1 cpuset starts empty; copy cpus and mems from its parent so tasks can join. The shared parent
-    also gets clone_children, so that the kernel fills in each container's cpuset by itself."""
-    if read(path / "cpuset.cpus").strip():
-        return
-    for f in ("cpuset.cpus", "cpuset.mems"):
-        write(path / f, read(path.parent / f).strip())
-    if parent_of_containers:
-        write(path / "cgroup.clone_children", "1")
+def _init_cpuset(path: Path, levels: int = 2) -> None:
+    """A new v1 cpuset starts with no cpus and no mems, and a task joining it fails with ENOSPC: copy both from
+    the parent (initialising the parent first if another process made it and has not filled it yet)."""
+    for name in CPUSET_FILES:
+        if read(path / name).strip():
+            continue
+        value = read(path.parent / name).strip()
+        if not value and levels > 1:
+            _init_cpuset(path.parent, levels - 1)
+            value = read(path.parent / name).strip()
+        if not value:
+            raise KernelError("init cpuset", errno.ENOSPC, str(path / name),
+                              detail=f"its parent has no {name} to inherit; give {path.parent} cpus and mems")
+        write(path / name, value)

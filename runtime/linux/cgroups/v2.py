@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
+from runtime.errors import KernelError
 from runtime.linux.cgroups import devices
 from runtime.linux.cgroups.base import (
     CFS_PERIOD,
@@ -17,7 +18,6 @@ from runtime.linux.cgroups.base import (
     shares_to_weight,
     write,
 )
-from runtime.errors import KernelError
 from runtime.linux.syscalls import Syscalls
 from runtime.spec import Resources
 
@@ -68,7 +68,7 @@ class V2Driver(CgroupDriver):
     def container_mounts(self) -> list[tuple[str, str, str | None]]:
         return [("cgroup2", "", None)]
 
-    def create(self, name: str, resources: Resources) -> Cgroup:
+    def create(self, name: str, resources: Resources, devices: tuple[str, ...] = ()) -> Cgroup:
         path = self.root / self.parent / name
         for attempt in range(3):  # the shared parent may vanish with another container's cleanup
             try:
@@ -82,7 +82,8 @@ class V2Driver(CgroupDriver):
                     raise
         cg = V2Cgroup(name, path)
         try:
-            self._devices(path)
+            if "a" not in devices:  # privileged: no filter, every device allowed
+                self._devices(path, devices)
             _apply(path, resources)
         except BaseException:
             with contextlib.suppress(Exception):
@@ -90,10 +91,11 @@ class V2Driver(CgroupDriver):
             raise
         return cg
 
-    def _devices(self, path: Path) -> None:
+    def _devices(self, path: Path, extra: tuple[str, ...] = ()) -> None:
         if self._attach is None:
             self._attach = Syscalls().attach_device_filter
-        self._attach(str(path), _device_program())
+        program = devices.program(devices.ALLOWED + devices.parse_rules(extra)) if extra else _device_program()
+        self._attach(str(path), program)
 
     @staticmethod
     def _enable(path: Path) -> None:

@@ -6,16 +6,28 @@ from __future__ import annotations
 import os
 import signal
 import socket
+from pathlib import Path
 
 import pytest
 
-from runtime import (ContainerSpec, HealthcheckSpec, NetworkAttachment, NetworkSpec, PortSpec, ResourceSpec,
-                     RestartSpec)
+from runtime import (
+    ContainerSpec,
+    HealthcheckSpec,
+    NetworkAttachment,
+    NetworkSpec,
+    PortSpec,
+    ResourceSpec,
+    RestartSpec,
+)
 from runtime.images.service import ImageService
+from runtime.supervise import job
 from runtime.supervise.holder import monitor_pid
 from tests.support.eventually import eventually
-from tests.support.registry import free_port, registry_available
-from tests.support.registry import registry  # noqa: F401 - a fixture
+from tests.support.registry import (
+    free_port,
+    registry,  # noqa: F401 - a fixture
+    registry_available,
+)
 from tests.support.runtime_api import BUSYBOX_REF, import_busybox
 
 pytestmark = pytest.mark.root
@@ -187,3 +199,20 @@ def test_an_image_pulled_from_a_registry_runs(rt, registry, tmp_path):
     rt.start_container(cid)
     assert rt.wait_container(cid, timeout=30) == 0
     assert [line.text for line in rt.logs(cid)] == ["pulled-ok\n"]
+
+
+def test_an_exit_reaped_by_the_monitor_is_recorded_as_128_plus_n_and_leaves_no_cgroup(rt):
+    cid = rt.create_container(spec("reaped", "sleep", "300")).id
+    rt.start_container(cid)
+    assert _cgroup_dirs(cid)  # while it runs
+    os.kill(rt.container(cid).pid, signal.SIGKILL)  # not through the facade: an exit the monitor only observes
+    assert rt.wait_container(cid, timeout=10) == 137
+    state = job.read_state(rt.store.read(cid)["monitor_dir"], cid)
+    assert state["exit_code"] == 137 and not state["oom_killed"]
+    assert _cgroup_dirs(cid) == []  # removed at exit, while the container itself is still there
+    assert rt.container(cid).state == "exited"
+
+
+def _cgroup_dirs(cid: str) -> list[str]:
+    return [str(p) for p in Path("/sys/fs/cgroup").glob(f"*/dockyard/{cid}")] + \
+        [str(p) for p in Path("/sys/fs/cgroup").glob(f"dockyard/{cid}")]

@@ -139,3 +139,13 @@ def test_mount_table_seen_inside_is_the_rootfs_then_the_standard_mounts_in_order
     assert "ro" in options["/sys"] and "ro" in options["/proc/sys"] and "ro" in options["/data"]
     assert "ro" in options["/sys/fs/cgroup"]
     assert all(not p.startswith(str(tmp_path)) for p in points)  # nothing of the host's tree is left
+
+
+def test_a_renamed_image_dir_is_copied_whole_into_the_upper_dir(containers):
+    """redirect_dir=off: the upper dir must stand alone as a layer (no xattr pointing back into a lower layer)."""
+    spec = containers.spec("sh", "-c", "mv /home /moved && ls /moved")
+    probe = containers.run(spec)
+    assert (probe.code, probe.out) == (0, "alice\n")
+    moved = Path(spec.rootfs.container_dir) / "upper" / "moved"
+    assert (moved / "alice").is_dir()
+    assert not [a for a in os.listxattr(moved, follow_symlinks=False) if "overlay." in a]

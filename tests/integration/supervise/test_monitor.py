@@ -67,7 +67,7 @@ def test_stop_escalates_to_sigkill_after_the_timeout(jobs_dir):
     job.request_stop(str(jobs_dir), "hard-1", timeout=0.3)
     ensure_monitor(str(jobs_dir))
     final = eventually(lambda: (s := state(jobs_dir, "hard-1"))["status"] == "exited" and s)
-    assert final["exit_code"] == -signal.SIGKILL and final["restart_count"] == 0
+    assert final["exit_code"] == 128 + signal.SIGKILL and final["restart_count"] == 0
 
 
 def test_a_killed_monitor_leaves_the_container_writing_and_a_new_one_adopts_it(jobs_dir, tmp_path):

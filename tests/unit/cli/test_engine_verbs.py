@@ -85,13 +85,6 @@ def test_container_ls_and_stop(dy):
     assert dy.rt.state_of("demo-web-1") == "exited"
 
 
-def test_up_with_a_service_to_build_and_no_image_fails_saying_build_is_not_available(dy):
-    dy.write("services: {app: {build: .}}")
-    result = dy("-p", "b", "up", "-d")
-    assert result.exit_code == 1
-    assert "service app: image b-app must be built, and building images is not available yet" in result.stderr
-
-
 def test_pull_never_with_a_missing_image_fails_before_creating_anything(dy):
     result = dy("up", "-d", "--pull", "never")
     assert result.exit_code == 1 and "pull_policy is never" in result.stderr

@@ -40,13 +40,6 @@ def test_create_makes_containers_without_starting_them(dy):
     assert dy.rt.state_of("demo-db-1") == "created"
 
 
-def test_build_flag_fails_with_one_clear_line_and_exit_code_1(dy):
-    result = dy("up", "-d", "--build")
-    assert result.exit_code == 1
-    assert result.stderr.count("\n") == 1
-    assert "--build: building images is not available yet" in result.stderr
-
-
 def test_an_unknown_service_is_one_error_line_with_exit_code_1(dy):
     result = dy("up", "-d", "nosuch")
     assert result.exit_code == 1

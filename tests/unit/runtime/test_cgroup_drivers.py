@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 from pathlib import Path
 
 import pytest
 
-from runtime.linux.cgroups import V1Driver, V2Driver, detect, devices
+from runtime.errors import KernelError
+from runtime.linux.cgroups import V1Driver, V2Driver, detect, devices, v1
 from runtime.spec import Resources
 
 LIMITS = Resources(memory=64 << 20, memory_swap=128 << 20, memory_reservation=32 << 20, cpus=1.5, cpu_shares=512,
@@ -137,3 +140,43 @@ def test_v2_attaches_the_device_filter_to_each_new_cgroup(v2_root):
 ])
 def test_device_filter_program_allows_only_the_default_devices(kind, access, major, minor, allowed):
     assert devices.evaluate(devices.program(), kind, access, major, minor) == int(allowed)
+
+
+def test_v1_cpuset_parent_made_but_not_yet_filled_by_another_process_is_finished_first(v1_root):
+    (v1_root / "cpuset" / "dockyard").mkdir()  # another creator's mkdir won the race; its writes are still to come
+    V1Driver(v1_root).create("c1", Resources())
+    parent = v1_root / "cpuset" / "dockyard"
+    assert (parent / "cpuset.cpus").read_text() == "0-1" and (parent / "cpuset.mems").read_text() == "0"
+    assert (parent / "c1" / "cpuset.cpus").read_text() == "0-1" and (parent / "c1" / "cpuset.mems").read_text() == "0"
+
+
+def test_v1_cpuset_parent_already_set_is_left_as_it_is(v1_root):
+    parent = v1_root / "cpuset" / "dockyard"
+    parent.mkdir()
+    (parent / "cpuset.cpus").write_text("1")
+    (parent / "cpuset.mems").write_text("0")
+    V1Driver(v1_root).create("c1", Resources())
+    assert (parent / "cpuset.cpus").read_text() == "1" and (parent / "c1" / "cpuset.cpus").read_text() == "1"
+
+
+def test_v1_cpuset_with_nothing_to_inherit_fails_naming_the_file(v1_root):
+    (v1_root / "cpuset" / "cpuset.cpus").write_text("")
+    with pytest.raises(KernelError, match=r"init cpuset .*cpuset\.cpus: ENOSPC"):
+        V1Driver(v1_root).create("c1", Resources())
+    assert not (v1_root / "cpu,cpuacct" / "dockyard" / "c1").exists()
+
+
+def test_v1_parent_removed_by_another_containers_cleanup_is_made_again(v1_root, monkeypatch):
+    real_mkdir = os.mkdir
+    vanished = []
+
+    def mkdir(path, *args):  # noqa: ANN001, ANN002
+        if str(path).endswith("cpuset/dockyard/c1") and not vanished:
+            vanished.append(path)
+            shutil.rmtree(v1_root / "cpuset" / "dockyard")
+            raise FileNotFoundError(path)
+        return real_mkdir(path, *args)
+
+    monkeypatch.setattr(v1.os, "mkdir", mkdir)
+    V1Driver(v1_root).create("c1", Resources())
+    assert vanished and (v1_root / "cpuset" / "dockyard" / "c1" / "cpuset.cpus").read_text() == "0-1"

@@ -8,7 +8,14 @@ import pytest
 
 from runtime.errors import ContainerError
 from runtime.process import launcher
-from runtime.spec import NAMESPACE_KINDS, ContainerSpec, Mount, Namespace, ProcessSpec, RootfsSpec
+from runtime.spec import (
+    NAMESPACE_KINDS,
+    ContainerSpec,
+    Mount,
+    Namespace,
+    ProcessSpec,
+    RootfsSpec,
+)
 
 
 def _spec(tmp_path, **kw) -> ContainerSpec:
@@ -34,10 +41,11 @@ def test_etc_files_written_by_the_caller_are_kept(tmp_path):
     assert (tmp_path / "c" / "hosts").read_text() == "10.0.0.2 db\n"
 
 
-def test_joining_a_pid_namespace_is_refused_clearly(tmp_path):
+def test_init_in_a_joined_pid_namespace_registers_as_subreaper(tmp_path, monkeypatch):
+    monkeypatch.setenv("DOCKYARD_INIT", "/bin/sh")  # any existing file stands in for tini here
     ns = tuple(Namespace(k, path="/proc/1/ns/pid") if k == "pid" else Namespace(k) for k in NAMESPACE_KINDS)
-    with pytest.raises(ContainerError, match="pid namespace is not supported"):
-        launcher._checked_parts(_spec(tmp_path, namespaces=ns))
+    spec = launcher.with_init_binary(_spec(tmp_path, namespaces=ns, init=True))
+    assert spec.process.args[:3] == (launcher.INIT_DEST, "-s", "--")
 
 
 def test_missing_bind_source_is_refused_and_create_host_path_creates_it(tmp_path):

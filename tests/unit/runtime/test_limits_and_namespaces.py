@@ -67,6 +67,13 @@ def test_joined_and_host_namespaces():
     assert not plan.new_cgroup
 
 
+def test_another_containers_pid_namespace_is_entered_by_the_fork_not_by_the_child():
+    ns = (Namespace("mount"), Namespace("pid", path="/proc/42/ns/pid"), Namespace("ipc", path="/proc/42/ns/ipc"))
+    plan = namespaces.plan(ns)
+    assert plan.pid_join == "/proc/42/ns/pid" and plan.clone_flags == sc.CLONE_NEWNS
+    assert plan.joins == (("ipc", "/proc/42/ns/ipc"),)  # setns(pid) in the child would only move its children
+
+
 def test_mount_namespace_is_mandatory():
     with pytest.raises(ValueError, match="mount namespace"):
         namespaces.plan((Namespace("pid"),))

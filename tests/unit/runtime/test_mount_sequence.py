@@ -9,7 +9,7 @@ import pytest
 
 from runtime.errors import KernelError
 from runtime.linux import syscalls as sc
-from runtime.rootfs import setup
+from runtime.rootfs import overlay, setup
 from runtime.spec import ContainerSpec, Mount, ProcessSpec, RootfsSpec
 from tests.support.runtime_fake import RecordingSyscalls
 
@@ -187,3 +187,23 @@ def test_cgroup_v2_is_one_readonly_mount(tmp_path):
     fake = _run(_spec(tmp_path), cgroups=(("cgroup2", "", None),))
     assert [m for m in fake.mounts() if m[0].startswith("/sys/fs/cgroup")] == [
         ("/sys/fs/cgroup", "cgroup2", NOSUID_NODEV_NOEXEC | sc.MS_RDONLY, None)]
+
+
+def test_overlay_gets_the_layer_safe_flags_the_parent_detected(tmp_path):
+    spec = _spec(tmp_path)
+    fake = RecordingSyscalls(str(spec.rootfs.merged))
+    setup.prepare(fake, setup.RootfsPlan(spec, V1_CGROUPS, ("redirect_dir=off", "metacopy=off")))
+    cdir = spec.rootfs.container_dir
+    assert [m[3] for m in fake.mounts() if m[1] == "overlay"] == [
+        f"lowerdir=/layers/b:/layers/a,upperdir={cdir}/upper,workdir={cdir}/work,redirect_dir=off,metacopy=off"]
+
+
+@pytest.mark.parametrize(("params", "flags"), [
+    (("redirect_dir", "metacopy"), ("redirect_dir=off", "metacopy=off")),
+    (("redirect_dir",), ("redirect_dir=off",)),  # a kernel before 4.19 would refuse an unknown metacopy option
+])
+def test_layer_safe_flags_name_metacopy_only_where_the_kernel_knows_it(tmp_path, monkeypatch, params, flags):
+    for name in params:
+        (tmp_path / name).write_text("N\n")
+    monkeypatch.setattr(overlay, "_FLAGS", [])
+    assert overlay.layer_safe_flags(str(tmp_path)) == flags

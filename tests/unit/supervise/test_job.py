@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import subprocess
 
+import pytest
+
 from runtime.supervise import job
 
 
@@ -56,3 +58,8 @@ def test_removing_a_job_without_a_monitor_drops_its_files(tmp_path):
     job.write_json(job.state_path(str(tmp_path), "web-1"), {"status": "exited"})
     job.remove_job(str(tmp_path), "web-1")
     assert sorted(os.listdir(tmp_path)) == [job.CONTROL_LOCK]
+
+
+@pytest.mark.parametrize(("status", "code"), [(0, 0), (1 << 8, 1), (9, 137), (15, 143)])
+def test_a_reaped_exit_is_recorded_as_docker_reports_it(status, code):
+    assert job.exit_code(status) == code  # death by signal N is 128+N, never -N

@@ -1,0 +1,5 @@
+"""``python -m compose.cli``: the same as the ``dockyard`` console script."""
+
+from compose.cli import main
+
+main()

@@ -1,0 +1,19 @@
+"""Run the real `dockyard` CLI as a subprocess (``python -m compose.cli``) for root tests of CLI verbs.
+
+DOCKYARD_ROOT / DOCKYARD_RUN come from the environment (the ``dockyard_dirs`` fixture sets them)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.support.paths import REPO
+
+
+def dockyard(*args: str, cwd: Path | str | None = None, timeout: float = 180) -> subprocess.CompletedProcess:
+    """``dockyard *args`` in ``cwd``; stdout and stderr captured as text, colour off."""
+    env = {**os.environ, "NO_COLOR": "1", "PYTHONPATH": str(REPO)}
+    return subprocess.run([sys.executable, "-m", "compose.cli", *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=timeout, env=env, check=False)
