@@ -143,16 +143,7 @@ class Console:
     def build_event(self, service: str, event: Any) -> None:
         """One line per build event on stderr, as ``--progress=plain`` shows them: ``[web 3/7] RUN make``,
         ``[web 3/7] | <output line>``, ``[web 3/7] CACHED``, ``[web 3/7] DONE 1.2s``."""
-        stage = f" {event.stage}" if event.stage and event.stage != "0" else ""  # the first unnamed stage: no label
-        where = f"[{service}{stage} {event.step}/{event.steps}]" if event.steps else f"[{service}]"
-        text = {
-            "pull": f"[{service}] pulling base image {event.text}",
-            "step": f"{where} {event.text}",
-            "cached": f"{where} CACHED {event.text}",
-            "output": f"{where} | {event.text.rstrip(chr(10))}",
-            "done": f"{where} DONE {event.seconds:.1f}s",
-            "image": f"[{service}] image {event.text}",
-        }.get(event.kind, f"{where} {event.kind} {event.text}")
+        text = build_text(service, event)
         if _use_colour(self.ansi, self.err):
             code = {"output": 2, "cached": 34, "done": 32, "image": 32}.get(event.kind)
             text = f"\x1b[{code}m{text}\x1b[0m" if code else text
@@ -160,10 +151,76 @@ class Console:
             self.err.write(text + "\n")
             self.err.flush()
 
+    def builds(self) -> "BuildProgress":
+        """A context for ``dockyard build``: on a terminal a rich spinner per service shows its current step
+        while step output scrolls above it; elsewhere the plain lines of ``build_event``."""
+        return BuildProgress(self)
+
     # ---- transfer progress ---------------------------------------------------------------------------------
     def transfer(self, quiet: bool = False) -> "Transfer":
         """A context whose ``update(PullProgress)`` drives one rich bar per blob (thread-safe)."""
         return Transfer(None if quiet else self)
+
+
+def build_text(service: str, event: Any) -> str:
+    stage = f" {event.stage}" if event.stage and event.stage != "0" else ""  # the first unnamed stage: no label
+    where = f"[{service}{stage} {event.step}/{event.steps}]" if event.steps else f"[{service}]"
+    return {
+        "pull": f"[{service}] pulling base image {event.text}",
+        "step": f"{where} {event.text}",
+        "cached": f"{where} CACHED {event.text}",
+        "output": f"{where} | {event.text.rstrip(chr(10))}",
+        "done": f"{where} DONE {event.seconds:.1f}s",
+        "image": f"[{service}] image {event.text}",
+    }.get(event.kind, f"{where} {event.kind} {event.text}")
+
+
+class BuildProgress:
+    """Build progress: rich (a spinner and the current step per service) on a terminal, plain lines otherwise."""
+
+    def __init__(self, console: Console) -> None:
+        self._console = console
+        self._progress: Any = None
+        self._tasks: dict[str, Any] = {}
+
+    def __enter__(self) -> "BuildProgress":
+        if _use_colour(self._console.ansi, self._console.err):
+            from rich.console import Console as RichConsole
+            from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+            self._progress = Progress(SpinnerColumn(), TextColumn("{task.description}", markup=False),
+                                      TimeElapsedColumn(), transient=True,
+                                      console=RichConsole(file=self._console.err, force_terminal=True))
+            self._progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+
+    def step(self, service: str, event: Any) -> None:
+        """A BuildEvent of ``service``'s build."""
+        if self._progress is None:
+            self._console.build_event(service, event)
+            return
+        text = build_text(service, event)
+        if event.kind == "step":
+            if service not in self._tasks:
+                self._tasks[service] = self._progress.add_task(text, total=None)
+            self._progress.update(self._tasks[service], description=text)
+            return
+        if event.kind == "image" and service in self._tasks:
+            self._progress.remove_task(self._tasks.pop(service))
+        style = {"output": "dim", "cached": "blue", "done": "green", "image": "green"}.get(event.kind)
+        self._progress.console.print(text, style=style, markup=False, highlight=False)
+
+    def event(self, event: Any) -> None:
+        """A service-level event (``Image web  Built``), printed above the spinners."""
+        if self._progress is None:
+            self._console.event(event)
+        else:
+            self._progress.console.print(f" {event.text()}", style="red" if event.error else None, markup=False,
+                                         highlight=False)
 
 
 class Transfer:

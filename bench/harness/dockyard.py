@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -72,13 +73,25 @@ class Dockyard:
         """Processes dockyard keeps running in its netns (monitors, holders, DNS); containers have their own."""
         return self.netns.pids()
 
+    @staticmethod
+    def _describe(cdir: Path) -> str:
+        """id[:12] plus the name/status from the container's state file when it can be read."""
+        try:
+            state = json.loads((cdir / "state.json").read_text())
+        except (OSError, ValueError):
+            return f"{cdir.name[:12]} ({', '.join(sorted(p.name for p in cdir.iterdir()))[:80]})"
+        return f"{cdir.name[:12]} name={state.get('name')} status={state.get('status')}"
+
     def teardown(self) -> list[str]:
         """Stop what is left in dockyard's netns by PID, unmount, rmdir cgroups of containers left in our root."""
         notes = [f"stopped leftover {s}" for s in self.netns.stop_all()]
         unmount_under(str(self.work))
-        left = [p.name for p in (self.work / "root" / "containers").glob("*") if p.is_dir()]
+        cdirs = (self.work / "root" / "containers").glob("*")
+        left = [p.name for p in cdirs if p.is_dir() and not p.name.startswith(".")]
         if left:
-            notes.append(f"dockyard left {len(left)} containers in its root; removing their cgroups")
+            names = [self._describe(self.work / "root" / "containers" / cid) for cid in left]
+            notes.append(f"dockyard left {len(left)} containers in its root ({', '.join(names)}); "
+                         "removing their cgroups")
         for hier in Path("/sys/fs/cgroup").iterdir():
             for cid in left:
                 rmdir_tree(hier / "dockyard" / cid)

@@ -171,7 +171,8 @@ def image_tag(ctx: typer.Context, source: str = typer.Argument(...), target: str
 def build(
     ctx: typer.Context,
     services: Optional[List[str]] = SERVICES,
-    build_arg: Optional[List[str]] = typer.Option(None, "--build-arg", help="KEY=VALUE (or KEY: from the environment)."),
+    build_arg: Optional[List[str]] = typer.Option(None, "--build-arg",
+                                                  help="KEY=VALUE (or KEY: from the environment)."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Do not use the build cache."),
     pull: bool = typer.Option(False, "--pull", help="Pull newer versions of the base images."),
     quiet: bool = typer.Option(False, "-q", "--quiet", help="No progress output."),
@@ -198,5 +199,8 @@ def build(
         console.lines(f"build {n}: image {B.build_request(project, project.services[n], opts, {}).tags[0]}"
                       for n in B.build_order(project, names))
         return
-    B.build_services(rt, loaded.project, names, opts, dict(os.environ), (lambda e: None) if quiet else console.event,
-                     None if quiet else console.build_event)
+    if quiet:
+        B.build_services(rt, loaded.project, names, opts, dict(os.environ))
+        return
+    with console.builds() as shown:
+        B.build_services(rt, loaded.project, names, opts, dict(os.environ), shown.event, shown.step)

@@ -12,6 +12,8 @@ from tests.e2e.conftest import DOCKYARD_BIN
 from tests.support.e2e import by_service, ps_json
 from tests.support.eventually import eventually
 
+import pytest
+
 STACK = """\
 name: {name}
 services:
@@ -117,3 +119,32 @@ def test_killed_monitor_leaves_containers_running_and_is_replaced(dockyard, e2e_
         eventually(lambda: by_service(_rows(dockyard, cwd))["cache"]["Health"] == "healthy", timeout=10)
     finally:
         dockyard("down", "-v", cwd=cwd, check=False)
+
+
+SIGNALS_ITS_GROUP = """\
+name: pgroup
+services:
+  shutter:
+    image: dockyard.local/debian:bookworm
+    # What apache, and many shell scripts, do on shutdown: signal their whole process group; then fail once.
+    command: ["bash", "-c", "trap '' TERM; echo shutter: up; sleep 1; kill -TERM 0; sleep 1; exit 3"]
+    restart: on-failure:1
+"""
+
+
+@pytest.mark.xfail(strict=True, reason="runtime bug: a container's processes are in the monitor's process group "
+                   "and session (no setsid in the child), so `kill 0` inside the container reaches the monitor")
+def test_container_signalling_its_process_group_spares_the_monitor(dockyard, e2e_env, tmp_path):
+    """A container that signals its own process group (kill 0) does not reach its monitor: the monitor is still
+    there to apply the restart policy when the container then fails."""
+    (tmp_path / "compose.yaml").write_text(SIGNALS_ITS_GROUP)
+    try:
+        dockyard("up", "-d", cwd=tmp_path)
+
+        def restarted_once_then_exited():
+            row = by_service(_rows(dockyard, tmp_path))["shutter"]
+            assert (row["State"], row["ExitCode"], row["RestartCount"]) == ("exited", 3, 1)
+            return True
+        eventually(restarted_once_then_exited, timeout=30)
+    finally:
+        dockyard("down", "-v", "-t", "1", cwd=tmp_path, check=False)

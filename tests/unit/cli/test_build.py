@@ -81,7 +81,8 @@ def test_a_failing_step_is_one_error_with_its_output_and_exit_code_and_stores_no
     result = dy("build", "api")
     assert result.exit_code == 1
     assert result.stderr.count("error: ") == 1
-    assert "error: services.api.build: service api: build shop-api: Dockerfile:2: RUN make: exit code 2" in result.stderr
+    expected = "error: services.api.build: service api: build shop-api: Dockerfile:2: RUN make: exit code 2"
+    assert expected in result.stderr
     assert "make: *** failed" in result.stderr
     assert not dy.rt.has_image("shop-api")
 
@@ -183,3 +184,10 @@ def test_dry_run_lists_the_builds_in_order_and_builds_nothing(dy):
     result = dy("--dry-run", "build")
     assert result.stdout == "build api: image shop-api\nbuild web: image registry.local/web:2\n"
     assert dy.rt.builds == []
+
+
+def test_down_rmi_local_removes_the_built_image_but_not_pulled_ones(dy):
+    dy.write("services: {app: {build: .}, db: {image: postgres}}")
+    dy("-p", "b", "up", "-d")
+    assert dy("-p", "b", "down", "--rmi", "local").exit_code == 0
+    assert dy.rt.images.removed == ["b-app"]

@@ -64,3 +64,30 @@ def test_since_accepts_durations_epoch_seconds_and_timestamps():
     assert parse_since("1700000000") == 1700000000.0
     assert parse_since("2026-01-01T10:00:00Z") == "2026-01-01T10:00:00Z"
     assert parse_since(None) is None
+
+
+def _build_events():
+    from runtime import BuildEvent
+
+    return [BuildEvent("step", "", 1, 2, 1, "FROM scratch"), BuildEvent("step", "", 2, 2, 2, "RUN make"),
+            BuildEvent("output", "", 2, 2, 2, "compiling"), BuildEvent("done", "", 2, 2, 2, "RUN make", seconds=1.25),
+            BuildEvent("image", text="sha256:abc")]
+
+
+def test_build_progress_without_a_terminal_is_plain_lines():
+    err = io.StringIO()
+    with Console(ansi="never", out=io.StringIO(), err=err).builds() as shown:
+        for event in _build_events():
+            shown.step("web", event)
+    assert err.getvalue() == ("[web 1/2] FROM scratch\n[web 2/2] RUN make\n[web 2/2] | compiling\n"
+                              "[web 2/2] DONE 1.2s\n[web] image sha256:abc\n")
+
+
+def test_build_progress_on_a_terminal_keeps_the_step_output_and_the_result():
+    err = io.StringIO()
+    with Console(ansi="always", out=io.StringIO(), err=err).builds() as shown:
+        for event in _build_events():
+            shown.step("web", event)
+        shown.event(Event("image", "p-web", "Built"))
+    text = err.getvalue()
+    assert "[web 2/2] | compiling" in text and "[web] image sha256:abc" in text and "Image p-web  Built" in text

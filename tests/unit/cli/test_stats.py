@@ -21,14 +21,16 @@ def test_no_stream_prints_one_table_of_the_running_containers(dy):
 def test_json_rows_carry_docker_stats_fields(dy):
     dy("up", "-d")
     rows = [json.loads(line) for line in dy("stats", "--no-stream", "--format", "json", "web").stdout.splitlines()]
-    assert [(r["Name"], r["CPUPerc"], r["MemPerc"], r["PIDs"]) for r in rows] == [("demo-web-1", "20.00%", "25.00%", "3")]
+    assert [(r["Name"], r["CPUPerc"], r["MemPerc"], r["PIDs"]) for r in rows] == [
+        ("demo-web-1", "20.00%", "25.00%", "3")]
 
 
 def test_stopped_containers_only_with_all_and_at_zero(dy):
     dy("up", "-d")
     dy("stop", "web")
     assert "demo-web-1" not in dy("stats", "--no-stream").stdout
-    rows = [json.loads(line) for line in dy("stats", "--no-stream", "-a", "--format", "json", "web").stdout.splitlines()]
+    out = dy("stats", "--no-stream", "-a", "--format", "json", "web").stdout
+    rows = [json.loads(line) for line in out.splitlines()]
     assert [(r["CPUPerc"], r["PIDs"]) for r in rows] == [("0.00%", "0")]
 
 
