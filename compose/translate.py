@@ -216,6 +216,7 @@ def container_spec(
         privileged=service.privileged,
         security_opt=service.security_opt,
         read_only=service.read_only,
+        devices=tuple(f"{d.source}:{d.target}:{d.permissions}" for d in service.devices),
         resources=_resources(service),
         ulimits=tuple((u.name, u.soft, u.hard) for u in service.ulimits),
         sysctls=tuple(service.sysctls.items()),
