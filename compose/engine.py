@@ -10,9 +10,9 @@ from datetime import datetime
 from typing import Any
 
 from compose.errors import ComposeError
-from compose.loader.canonical_values import split_command
+from compose.loader.canonical_values import parse_bytes, split_command
 from compose.status import command_text, ports_text, status_text
-from runtime import ContainerSpec, MountSpec, NetworkAttachment, PortSpec, RestartSpec
+from runtime import ContainerSpec, MountSpec, NetworkAttachment, PortSpec, ResourceSpec, RestartSpec
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,14 @@ class RunOptions:
     interactive: bool = False
     restart: str = "no"
     hostname: str | None = None
+    cap_add: tuple[str, ...] = ()
+    cap_drop: tuple[str, ...] = ()
+    privileged: bool = False
+    read_only: bool = False
+    memory: str | None = None
+    cpus: float | None = None
+    pids_limit: int | None = None
+    init: bool = False
 
 
 def parse_env(items: Iterable[str], environ: dict[str, str] | None = None) -> tuple[tuple[str, str], ...]:
@@ -97,7 +105,22 @@ def run_spec(opts: RunOptions, environ: dict[str, str] | None = None) -> Contain
         hostname=opts.hostname, labels=labels, mounts=tuple(parse_volume(v) for v in opts.volumes),
         network_mode=network, networks=attachments, ports=tuple(parse_publish(p) for p in opts.publish),
         tty=opts.tty, stdin_open=opts.interactive, restart=RestartSpec(policy, int(count or 0)),
+        cap_add=opts.cap_add, cap_drop=opts.cap_drop, privileged=opts.privileged, read_only=opts.read_only,
+        resources=run_resources(opts), init=opts.init,
     )
+
+
+def run_resources(opts: RunOptions) -> ResourceSpec:
+    """``--memory 512m``, ``--cpus 1.5``, ``--pids-limit 100`` -> ResourceSpec (unset flags stay None)."""
+    memory = None
+    if opts.memory is not None:
+        try:
+            memory = parse_bytes(opts.memory)
+        except ComposeError:
+            raise ComposeError(f"invalid --memory {opts.memory!r}", hint="use a number with a unit, e.g. 512m or 1g") from None
+    if opts.cpus is not None and opts.cpus <= 0:
+        raise ComposeError(f"invalid --cpus {opts.cpus}", hint="use a positive number of CPUs, e.g. 0.5")
+    return ResourceSpec(memory=memory, cpus=opts.cpus, pids_limit=opts.pids_limit)
 
 
 CONTAINER_HEADERS = ("CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES")

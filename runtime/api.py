@@ -57,15 +57,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator, Sequence
 
 from runtime import containers as cs
-from runtime import lifecycle
+from runtime import inspect as views
 from runtime.network.spec import NetworkInfo, NetworkSpec, PortInfo
 from runtime.types import ContainerInfo, ContainerSpec, LogLine, VolumeInfo, VolumeSpec
-from runtime.volumes import VolumeService
 
-if TYPE_CHECKING:  # loaded on first use: ``ps`` and ``logs`` never pay for httpx or pyroute2
+if TYPE_CHECKING:  # loaded on first use: ``ps`` and ``logs`` never pay for httpx, pyroute2 or the launcher
     from runtime.build import BuildRequest, ProgressFn
     from runtime.images.service import ImageInfo, ImageService, PullProgress
+    from runtime.lifecycle import Lifecycle
     from runtime.network.service import NetworkService
+    from runtime.volumes import VolumeService
 
 __all__ = ["Runtime"]
 
@@ -98,9 +99,26 @@ class Runtime:
         self.store = cs.ContainerStore(self.root)
         self._images: ImageService | None = None
         self._network: NetworkService | None = None
-        self.volume_service = VolumeService(self.root, in_use=self._volumes_in_use)
-        self._life = lifecycle.Lifecycle(self.store, self.root, self.run_dir, lambda: self.network,
-                                         self.volume_service, lambda: self.images)
+        self._volume_service: VolumeService | None = None
+        self._lifecycle: Lifecycle | None = None
+
+    @property
+    def volume_service(self) -> VolumeService:
+        if self._volume_service is None:
+            from runtime.volumes import VolumeService
+
+            self._volume_service = VolumeService(self.root, in_use=self._volumes_in_use)
+        return self._volume_service
+
+    @property
+    def _life(self) -> Lifecycle:
+        """The container verbs (create, start, stop...), loaded on first use: reading state does not need them."""
+        if self._lifecycle is None:
+            from runtime.lifecycle import Lifecycle
+
+            self._lifecycle = Lifecycle(self.store, self.root, self.run_dir, lambda: self.network,
+                                        self.volume_service, lambda: self.images)
+        return self._lifecycle
 
     # -- images ------------------------------------------------------------------------------------------------
     @property
@@ -183,18 +201,18 @@ class Runtime:
         self._life.remove(id, force, volumes)
 
     def container(self, id: str) -> ContainerInfo:  # noqa: A002
-        return cs.to_info(self._life.refresh(self.store.resolve(id)))
+        return cs.to_info(views.refresh(self.store, self.store.resolve(id)))
 
     def containers(self, labels: dict[str, str] | None = None, all: bool = True) -> list[ContainerInfo]:  # noqa: A002
-        out = []
+        out, watched = [], set()
         for cid in self.store.ids():
             try:
-                rec = self._life.refresh(cid)
+                rec = views.refresh(self.store, cid, watched)
             except cs.ContainerNotFoundError:
                 continue
             if labels and any(rec.get("labels", {}).get(k) != v for k, v in labels.items()):
                 continue
-            if self._life.reap_auto_removed(rec):
+            if rec.get("auto_remove") and rec["state"] in (cs.EXITED, cs.DEAD) and self._life.reap_auto_removed(rec):
                 continue
             if all or cs.is_active(rec["state"]):
                 out.append(cs.to_info(rec))
@@ -202,10 +220,8 @@ class Runtime:
 
     @_seam("inspect container")
     def inspect_container(self, id: str) -> dict:  # noqa: A002
-        from runtime.inspect import inspect_document
-
         cid = self.store.resolve(id)
-        return inspect_document(self._life.refresh(cid), self.store)
+        return views.inspect_document(views.refresh(self.store, cid), self.store)
 
     @_seam("wait for container")
     def wait_container(self, id: str, timeout: float | None = None) -> int:  # noqa: A002
@@ -213,11 +229,9 @@ class Runtime:
 
     def logs(self, ids: str | Sequence[str], follow: bool = False, tail: int | None = None, since: object = None,
              until: object = None, stop: object = None) -> Iterator[LogLine]:
-        from runtime.inspect import container_logs
-
         refs = [ids] if isinstance(ids, str) else list(ids)
         cids = [self.store.resolve(r) for r in refs]
-        return container_logs(self._life, cids, follow=follow, tail=tail, since=since, until=until, stop=stop)
+        return views.container_logs(self._life, cids, follow=follow, tail=tail, since=since, until=until, stop=stop)
 
     @_seam("exec in container")
     def exec(self, id: str, argv: Sequence[str], user: str | None = None, workdir: str | None = None,  # noqa: A002
@@ -225,9 +239,7 @@ class Runtime:
         return self._life.exec(id, tuple(argv), user, workdir, tuple(env), tty, interactive)
 
     def top(self, id: str) -> list[dict]:  # noqa: A002
-        from runtime.inspect import top
-
-        return top(self._life.refresh(self.store.resolve(id)))
+        return views.top(views.refresh(self.store, self.store.resolve(id)))
 
     @_seam("read stats of container")
     def stats(self, id: str) -> dict:  # noqa: A002

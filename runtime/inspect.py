@@ -1,15 +1,68 @@
-"""Read-only views of containers: the ``docker inspect``-like document, logs (merged, followed), ``top``."""
+"""Read-only views of containers: the record refreshed from its monitor's state, the ``docker inspect``-like
+document, logs (merged, followed), ``top``.
+
+Kept light (``ps`` imports it): the log reader, threads and queues are loaded by the log functions that use them.
+"""
 
 from __future__ import annotations
 
 import os
-import queue
-import threading
 from typing import Iterator
 
 from runtime import containers as cs
-from runtime.supervise import logread
 from runtime.types import LogLine
+
+
+def refresh(store: cs.ContainerStore, cid: str, watched: set[str] | None = None) -> dict:
+    """The record with what the monitor observed merged in (status, pid, exit code, restarts, health).
+
+    ``watched``: monitor directories already known to have a live monitor in this listing (filled in here), so a
+    listing checks (and if need be starts) each project's monitor once, not once per container."""
+    rec = store.read(cid)
+    if rec.get("attached"):
+        return _refresh_attached(rec)
+    if not rec.get("monitor_dir"):
+        return rec
+    st = _observed(rec["monitor_dir"], cid, watched)
+    if rec["state"] == cs.CREATED and (st is None or st.get("status") not in (cs.RUNNING, cs.RESTARTING)):
+        return rec  # never ran, or its start failed (Docker keeps such a container "created")
+    if st is None:
+        if cs.is_active(rec["state"]):
+            rec.update(state=cs.EXITED, exit_code=rec.get("exit_code"), error="its monitor state is gone")
+        return rec
+    state = st.get("status") or cs.EXITED
+    if state == cs.RUNNING and rec.get("paused"):
+        state = cs.PAUSED
+    rec.update(state=state if state in cs.STATES else cs.EXITED, pid=st.get("pid"), pid_start=st.get("pid_start"),
+               exit_code=st.get("exit_code"), oom_killed=bool(st.get("oom_killed")),
+               started_at=st.get("started_at") or rec.get("started_at"),
+               finished_at=st.get("finished_at"), restart_count=st.get("restart_count", 0),
+               error=st.get("error") or None, health=cs.health_of(st.get("health")))
+    return rec
+
+
+def _observed(directory: str, cid: str, watched: set[str] | None) -> dict | None:
+    from runtime import supervision
+    from runtime.supervise import job
+    from runtime.supervise.holder import monitor_pid
+
+    if watched is not None and directory in watched:
+        return job.read_state(directory, cid)
+    st = supervision.observed(directory, cid)
+    if watched is not None and st and st.get("status") in (cs.RUNNING, cs.RESTARTING) and monitor_pid(directory):
+        watched.add(directory)
+    return st
+
+
+def _refresh_attached(rec: dict) -> dict:
+    """A foreground run: its caller records the exit; if the caller died, the container is reported exited."""
+    if not cs.is_active(rec["state"]) or cs.pid_alive(rec.get("holder_pid"), rec.get("holder_start")):
+        return rec
+    if cs.pid_alive(rec.get("pid"), rec.get("pid_start")):
+        return rec
+    rec.update(state=cs.EXITED, exit_code=rec.get("exit_code") if rec.get("exit_code") is not None else 255,
+               error="the process running it in the foreground died")
+    return rec
 
 
 def inspect_document(rec: dict, store: cs.ContainerStore) -> dict:
@@ -70,6 +123,8 @@ def container_logs(life, cids: list[str], *, follow: bool, tail: int | None, sin
                    stop: object) -> Iterator[LogLine]:
     """Entries of one or more containers (``LogLine.container`` is the id) in time order; with ``follow``, new
     ones until every container stopped (or ``stop`` — an Event-like object or a callable — says so)."""
+    from runtime.supervise import logread
+
     if not follow:
         streams = {cid: logread.read_logs(life.store.log_path(cid), tail=tail, since=since, until=until)
                    for cid in cids}
@@ -92,6 +147,11 @@ def _stopped(stop: object) -> bool:
 
 
 def _follow_all(life, cids: list[str], tail, since, stop) -> Iterator[tuple[str, object]]:  # noqa: ANN001
+    import queue
+    import threading
+
+    from runtime.supervise import logread
+
     def alive(cid: str) -> bool:
         if _stopped(stop):
             return False

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from runtime import containers as cs
-from runtime import launchspec, provision, supervision
+from runtime import inspect, launchspec, provision, supervision
 from runtime.errors import (
     ContainerError,
     ContainerRuntimeError,
@@ -172,37 +172,7 @@ class Lifecycle:
     # -- state reads -------------------------------------------------------------------------------------------
     def refresh(self, cid: str) -> dict:
         """The record with what the monitor observed merged in (status, pid, exit code, restarts, health)."""
-        rec = self.store.read(cid)
-        if rec.get("attached"):
-            return self._refresh_attached(rec)
-        if not rec.get("monitor_dir"):
-            return rec
-        st = supervision.observed(rec["monitor_dir"], cid)
-        if rec["state"] == cs.CREATED and (st is None or st.get("status") not in (cs.RUNNING, cs.RESTARTING)):
-            return rec  # never ran, or its start failed (Docker keeps such a container "created")
-        if st is None:
-            if cs.is_active(rec["state"]):
-                rec.update(state=cs.EXITED, exit_code=rec.get("exit_code"), error="its monitor state is gone")
-            return rec
-        state = st.get("status") or cs.EXITED
-        if state == cs.RUNNING and rec.get("paused"):
-            state = cs.PAUSED
-        rec.update(state=state if state in cs.STATES else cs.EXITED, pid=st.get("pid"), pid_start=st.get("pid_start"),
-                   exit_code=st.get("exit_code"), oom_killed=bool(st.get("oom_killed")),
-                   started_at=st.get("started_at") or rec.get("started_at"),
-                   finished_at=st.get("finished_at"), restart_count=st.get("restart_count", 0),
-                   error=st.get("error") or None, health=cs.health_of(st.get("health")))
-        return rec
-
-    def _refresh_attached(self, rec: dict) -> dict:
-        """A foreground run: its caller records the exit; if the caller died, the container is reported exited."""
-        if not cs.is_active(rec["state"]) or cs.pid_alive(rec.get("holder_pid"), rec.get("holder_start")):
-            return rec
-        if cs.pid_alive(rec.get("pid"), rec.get("pid_start")):
-            return rec
-        rec.update(state=cs.EXITED, exit_code=rec.get("exit_code") if rec.get("exit_code") is not None else 255,
-                   error="the process running it in the foreground died")
-        return rec
+        return inspect.refresh(self.store, cid)
 
     def _launch_spec(self, cid: str):
         return launchspec.from_json(json.loads((self.store.cdir(cid) / "launch.json").read_text()))

@@ -1,18 +1,23 @@
-"""The app, its error handling, the runtime factory, and the small helpers every verb module shares.
+"""The typer app, its error handling, and the small helpers every verb module shares (the runtime factory and
+the project name live in ``compose.cli.session``, which needs no typer).
 
 Verb modules register their commands on ``app`` (or a sub-app) when ``compose.cli`` imports them."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Callable, List, Optional
+from typing import TYPE_CHECKING, Any, Callable, List, Optional
 
 import typer
 from typer.core import TyperGroup
 
-from compose.options import GlobalOptions
+from compose.cli.session import VERSION, set_runtime_factory
+from compose.cli.session import runtime as _runtime
 
-VERSION = "0.1.0"
+if TYPE_CHECKING:  # loaded by the callback: `dockyard --help` does not build the options dataclasses
+    from compose.options import GlobalOptions
+
+__all__ = ["VERSION", "app", "set_runtime_factory", "sub_app"]
 
 
 class _Group(TyperGroup):
@@ -31,24 +36,6 @@ class _Group(TyperGroup):
 
             Console(ansi=getattr(ctx.obj, "ansi", "auto")).error(str(exc))
             raise typer.Exit(getattr(exc, "exit_code", 1)) from None
-
-
-# ---- the runtime, built lazily in one place (tests replace the factory) -----------------------------------------
-_runtime_factory: Callable[[], Any] | None = None
-
-
-def set_runtime_factory(factory: Callable[[], Any] | None) -> None:
-    """Use ``factory()`` instead of ``runtime.Runtime()`` (tests pass an in-memory fake)."""
-    global _runtime_factory
-    _runtime_factory = factory
-
-
-def _runtime() -> Any:
-    if _runtime_factory is not None:
-        return _runtime_factory()
-    from runtime import Runtime
-
-    return Runtime()
 
 
 app = typer.Typer(
@@ -83,6 +70,8 @@ def _global(
                                  help="Most services worked on at once (-1: no limit)."),
     version: bool = typer.Option(False, "-v", "--version", callback=_version, is_eager=True, help="Print version."),
 ) -> None:
+    from compose.options import GlobalOptions
+
     ctx.obj = GlobalOptions(
         files=tuple(file or ()),
         project_name=project_name,
@@ -97,13 +86,15 @@ def _global(
 
 # ================================================================================================ helpers
 def _gopts(ctx: typer.Context) -> GlobalOptions:
+    from compose.options import GlobalOptions
+
     return ctx.obj if isinstance(ctx.obj, GlobalOptions) else GlobalOptions()
 
 
 def _name(ctx: typer.Context) -> str:
-    from compose import service
+    from compose.cli.session import project_name
 
-    return service.project_name(_gopts(ctx))
+    return project_name(_gopts(ctx))
 
 
 def _con(ctx: typer.Context, no_color: bool = False):

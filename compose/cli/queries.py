@@ -10,6 +10,7 @@ from compose.cli.base import (
     SERVICES,
     _check_format,
     _con,
+    _gopts,
     _json_line,
     _name,
     _runtime,
@@ -33,23 +34,11 @@ def ps(
     format: str = typer.Option("table", "--format", help="table, json or jsonl."),
 ) -> None:
     """List the project's containers."""
-    from compose import queries
-    from compose import status as st
+    from compose.cli.session import show_ps
     from compose.options import PsOptions
 
     _check_format(format, ("table", "json", "jsonl"))
-    opts = PsOptions(_tuple(services), all, quiet, list_services, _tuple(status), _tuple(filter), format)
-    infos = queries.ps(_runtime(), _name(ctx), opts)
-    console = _con(ctx)
-    now = queries.now()
-    if quiet:
-        console.lines(c.id for c in infos)
-    elif list_services:
-        console.lines(dict.fromkeys(st.service_of(c) for c in infos))
-    elif format == "table":
-        console.table(st.TABLE_HEADERS, [st.table_row(c, now) for c in infos])
-    else:
-        console.json([st.ps_row(c, now) for c in infos], lines=format == "jsonl")
+    show_ps(_gopts(ctx), PsOptions(_tuple(services), all, quiet, list_services, _tuple(status), _tuple(filter), format))
 
 
 @app.command()

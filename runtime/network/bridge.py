@@ -12,10 +12,12 @@ from typing import Iterator
 
 from pyroute2 import IPRoute
 from pyroute2.netlink.exceptions import NetlinkError
+from pyroute2.netlink.rtnl.ifaddrmsg import IFA_F_NODAD
 
 from runtime.errors import KernelError, NetworkError
 
 MAIN_TABLE = 254
+AF_INET6 = 10
 
 
 def _fail(step: str, obj: str, exc: NetlinkError, fix: str = "") -> NetworkError:
@@ -69,6 +71,35 @@ def host_networks() -> list[tuple[str, str]]:
         for a in ipr.get_addr(family=2):
             out.append((f"{a.get('address')}/{a['prefixlen']}", f"address on {a.get('label')}"))
     return out
+
+
+def host_networks6() -> list[tuple[str, str]]:
+    """Every global IPv6 destination of the main routing table and every global local address (link-local,
+    multicast and the default route skipped), as (cidr, description)."""
+    out: list[tuple[str, str]] = []
+    with _ipr() as ipr:
+        for r in ipr.get_routes(family=AF_INET6, table=MAIN_TABLE):
+            dst = r.get("dst")
+            if dst and r["dst_len"] > 0 and not dst.lower().startswith(("fe80", "ff")):
+                out.append((f"{dst}/{r['dst_len']}", "host IPv6 route"))
+        for a in ipr.get_addr(family=AF_INET6):
+            addr = a.get("address") or ""
+            if addr and not addr.lower().startswith(("fe80", "ff")) and addr != "::1":
+                out.append((f"{addr}/{a['prefixlen']}", f"address on {a.get('label') or a['index']}"))
+    return out
+
+
+def add_address6(name: str, address: str, prefixlen: int) -> None:
+    """Put an IPv6 address on a host link, usable at once (no duplicate address detection)."""
+    with _ipr() as ipr:
+        idx = _index(ipr, name)
+        try:
+            if idx is None:
+                raise NetlinkError(errno.ENODEV)
+            ipr.addr("add", index=idx, address=address, prefixlen=prefixlen, family=AF_INET6, flags=IFA_F_NODAD)
+        except NetlinkError as exc:
+            raise _fail("add IPv6 address", f"{address}/{prefixlen} on {name}", exc,
+                        "check that IPv6 is enabled on the link (net.ipv6.conf.<link>.disable_ipv6=0)") from None
 
 
 def create_bridge(name: str, gateway: str, prefixlen: int, mtu: int | None = None) -> None:
@@ -173,9 +204,13 @@ def configure_inside(
     mtu: int | None,
     gateway: str | None,
     replace_default: bool = False,
+    address6: str | None = None,
+    prefixlen6: int = 64,
+    gateway6: str | None = None,
 ) -> None:
-    """Inside the netns: rename, set mac/mtu/address, bring lo and the link up, default route via ``gateway``
-    (only if there is none yet, unless ``replace_default``)."""
+    """Inside the netns: rename, set mac/mtu/address(es), bring lo and the link up, default route via ``gateway``
+    (only if there is none yet, unless ``replace_default``); the same for IPv6 with ``address6``/``gateway6``
+    (the address is added without duplicate address detection, so it is usable at once)."""
     with _ipr(netns) as ipr:
         try:
             idx = _index(ipr, tmp_name)
@@ -185,6 +220,8 @@ def configure_inside(
                 opts["mtu"] = mtu
             ipr.link("set", index=idx, **opts)
             ipr.addr("add", index=idx, address=address, prefixlen=prefixlen)
+            if address6:
+                ipr.addr("add", index=idx, address=address6, prefixlen=prefixlen6, family=AF_INET6, flags=IFA_F_NODAD)
             ipr.link("set", index=idx, state="up")
             lo = _index(ipr, "lo")
             if lo is not None:
@@ -193,12 +230,21 @@ def configure_inside(
                 ipr.route("replace", dst="0.0.0.0/0", gateway=gateway)
             elif gateway and not _has_default_route(ipr):
                 ipr.route("add", dst="0.0.0.0/0", gateway=gateway)
+            if gateway6:
+                _default_route6(ipr, gateway6, idx, replace_default)
         except NetlinkError as exc:
             raise _fail("configure interface", f"{ifname} in {netns}", exc) from None
 
 
-def _has_default_route(ipr: IPRoute) -> bool:
-    return any(r["dst_len"] == 0 for r in ipr.get_routes(family=2, table=MAIN_TABLE))
+def _has_default_route(ipr: IPRoute, family: int = 2) -> bool:
+    return any(r["dst_len"] == 0 for r in ipr.get_routes(family=family, table=MAIN_TABLE))
+
+
+def _default_route6(ipr: IPRoute, gateway6: str, idx: int, replace: bool) -> None:
+    if replace:
+        ipr.route("replace", dst="::/0", gateway=gateway6, oif=idx, family=AF_INET6)
+    elif not _has_default_route(ipr, AF_INET6):
+        ipr.route("add", dst="::/0", gateway=gateway6, oif=idx, family=AF_INET6)
 
 
 def delete_inside(netns: str, ifname: str) -> bool:

@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 from typing import Callable
 
-from dnslib import QTYPE, RCODE, RR, A, DNSRecord, PTR
+from dnslib import AAAA, PTR, QTYPE, RCODE, RR, A, DNSRecord
 
 from runtime.network import records, store
 
@@ -102,9 +102,9 @@ class Answerer:
                 reply.add_answer(RR(q.qname, QTYPE.PTR, rdata=PTR(target + "."), ttl=0))
                 return [bytes(reply.pack())]
         else:
-            ips = records.lookup(self.table, who, qname)
+            ips = records.lookup(self.table, who, qname, v6=q.qtype == QTYPE.AAAA)
             if ips is not None:
-                if q.qtype not in (QTYPE.A, QTYPE.ANY):
+                if q.qtype not in (QTYPE.A, QTYPE.AAAA, QTYPE.ANY) or not ips:
                     return [bytes(reply.pack())]
                 return [self._with_a(req, q, ips[k:] + ips[:k]) for k in range(min(len(ips), MAX_ROTATIONS))]
             if records.is_local_name(self.table, who, qname):
@@ -120,7 +120,10 @@ class Answerer:
         reply = req.reply()
         reply.header.ra = 1
         for ip in ips:
-            reply.add_answer(RR(q.qname, QTYPE.A, rdata=A(ip), ttl=0))
+            if ":" in ip:
+                reply.add_answer(RR(q.qname, QTYPE.AAAA, rdata=AAAA(ip), ttl=0))
+            else:
+                reply.add_answer(RR(q.qname, QTYPE.A, rdata=A(ip), ttl=0))
         return bytes(reply.pack())
 
 
@@ -177,11 +180,14 @@ class Server:
 
     # -- sockets -----------------------------------------------------------------------------------------------
     def _open(self, gw: str) -> None:
-        udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        family = socket.AF_INET6 if ":" in gw else socket.AF_INET
+        udp = socket.socket(family, socket.SOCK_DGRAM)
+        tcp = socket.socket(family, socket.SOCK_STREAM)
         try:
             for s in (udp, tcp):
                 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                if family == socket.AF_INET6:
+                    s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
                 s.bind((gw, self.port))
                 s.setblocking(False)
             tcp.listen(64)

@@ -112,3 +112,75 @@ def allocate_ip(
 def mac_for(ip: Addr) -> str:
     """Docker-style locally administered MAC derived from the IPv4 address."""
     return "02:42:" + ":".join(f"{b:02x}" for b in ip.packed)
+
+
+# -- IPv6 ----------------------------------------------------------------------------------------------------------
+Net6 = ipaddress.IPv6Network
+Addr6 = ipaddress.IPv6Address
+
+POOL6 = ipaddress.IPv6Network("fd00:6479:6b00::/48")  # ULA; 6479:6b is "dyk"
+
+
+@dataclass(frozen=True)
+class Allocation6:
+    """The IPv6 addressing of a network: a subnet (a /64 from the pool by default) and its gateway."""
+
+    subnet: Net6
+    gateway: Addr6
+
+
+def default_pool6() -> Iterator[Net6]:
+    """The /64 subnets of fd00:6479:6b00::/48, in order."""
+    return POOL6.subnets(new_prefix=64)
+
+
+def choose6(
+    network: str, used: Iterable[tuple[Net6, str]], subnet: str | None = None, gateway: str | None = None
+) -> Allocation6:
+    """Validate a configured IPv6 subnet/gateway, or pick the first free /64 of the ULA pool."""
+    used = list(used)
+    if subnet is None:
+        if gateway:
+            raise NetworkError(f"create network {network}: IPv6 gateway given without an IPv6 subnet; add one to ipam.config")
+        for cand in default_pool6():
+            if first_overlap(cand, used) is None:  # type: ignore[arg-type]
+                return Allocation6(cand, cand.network_address + 1)
+        raise NetworkError(f"create network {network}: default IPv6 pool {POOL6} exhausted; remove unused networks")
+    try:
+        net = ipaddress.IPv6Network(subnet, strict=False)
+    except ValueError as exc:
+        raise NetworkError(f"create network {network}: invalid IPv6 subnet {subnet!r}: {exc}; use CIDR like fd12::/64") from exc
+    if net.prefixlen > 124:
+        raise NetworkError(f"create network {network}: IPv6 subnet {net} is too small; use /124 or larger")
+    clash = first_overlap(net, used)  # type: ignore[arg-type]
+    if clash:
+        raise NetworkError(f"create network {network}: IPv6 subnet {net} overlaps {clash}; choose another subnet")
+    try:
+        gw = ipaddress.IPv6Address(gateway) if gateway else net.network_address + 1
+    except ValueError as exc:
+        raise NetworkError(f"create network {network}: invalid IPv6 gateway {gateway!r}; use an address like fd12::1") from exc
+    if gw not in net or gw == net.network_address:
+        raise NetworkError(f"create network {network}: IPv6 gateway {gw} is outside subnet {net}; pick an address in it")
+    return Allocation6(net, gw)
+
+
+def allocate_ip6(network: str, alloc: Allocation6, taken: Iterable[str], requested: str | None = None) -> Addr6:
+    """The requested IPv6 address (checked) or the lowest free one after the subnet's first address."""
+    busy = {ipaddress.IPv6Address(t) for t in taken} | {alloc.gateway}
+    net = alloc.subnet
+    if requested:
+        try:
+            ip = ipaddress.IPv6Address(requested)
+        except ValueError as exc:
+            raise NetworkError(f"connect to {network}: invalid ipv6_address {requested!r}") from exc
+        if ip not in net or ip == net.network_address:
+            raise NetworkError(f"connect to {network}: ipv6_address {ip} is not a host address of {net}; pick one inside it")
+        if ip in busy:
+            raise NetworkError(f"connect to {network}: ipv6_address {ip} is already in use; choose another address")
+        return ip
+    ip = net.network_address + 1
+    while ip in net:
+        if ip not in busy:
+            return ip
+        ip += 1
+    raise NetworkError(f"connect to {network}: no free IPv6 address left in {net}; widen the IPv6 subnet")

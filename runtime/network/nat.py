@@ -5,7 +5,8 @@ The table holds the whole truth for its network and is rebuilt atomically from s
 - postrouting: masquerade traffic leaving a non-internal network; masquerade loopback/hairpin traffic that was
   DNATed onto the bridge (so replies come back through the host);
 - prerouting/output: DNAT for published ports (see ports.py for the rule text and why kernel NAT).
-Removing the network deletes the table, so nothing survives it.
+An IPv6 network gets a parallel ``ip6`` table of the same name (isolation, internal, NAT66 masquerade for
+outbound, DNAT of ports published on all addresses from the host's IPv6 addresses, but not from ``::1``). Removing the network deletes both tables, so nothing survives it.
 """
 
 from __future__ import annotations
@@ -61,14 +62,50 @@ def render(table: str, bridge: str, subnet: str, internal: bool, dnat_rules: Ite
     )
 
 
-def apply(table: str, bridge: str, subnet: str, internal: bool, dnat_rules: Iterable[tuple[str, str]]) -> None:
-    """Atomically replace the network's table."""
-    _nft(render(table, bridge, subnet, internal, dnat_rules), f"apply packet rules for bridge {bridge}")
+def render6(
+    table: str, bridge: str, subnet6: str, internal: bool, dnat_rules: Iterable[tuple[str, str]] = ()
+) -> str:
+    """The nft script that (re)creates the ``ip6`` twin of ``table``: isolation, internal, NAT66 outbound, and
+    DNAT of published ports arriving on the host's IPv6 addresses (not ``::1``: IPv6 never routes loopback)."""
+    fwd = [
+        f'iifname "dy-*" iifname != "{bridge}" oifname "{bridge}" drop',
+        f'iifname "{bridge}" oifname "dy-*" oifname != "{bridge}" drop',
+    ]
+    post = [f'oifname "{bridge}" ip6 saddr {subnet6} ct status dnat masquerade']
+    if internal:
+        fwd += [f'iifname "{bridge}" oifname != "{bridge}" drop', f'oifname "{bridge}" iifname != "{bridge}" drop']
+    else:
+        post.append(f'ip6 saddr {subnet6} oifname != "{bridge}" masquerade')
+    rules = list(dnat_rules)
+    chains = [("forward", "type filter hook forward priority 0;", fwd),
+              ("postrouting", "type nat hook postrouting priority 100;", post),
+              ("prerouting", "type nat hook prerouting priority -100;", [r for h, r in rules if h == "prerouting"]),
+              ("output", "type nat hook output priority -100;", [r for h, r in rules if h == "output"])]
+    text = f"table ip6 {table} {{}}\ndelete table ip6 {table}\ntable ip6 {table} {{\n"
+    for name, head, body in chains:
+        lines = "".join(f"    {b}\n" for b in body)
+        text += f"  chain {name} {{\n    {head} policy accept;\n{lines}  }}\n"
+    return text + "}\n"
+
+
+def apply(
+    table: str, bridge: str, subnet: str, internal: bool, dnat_rules: Iterable[tuple[str, str]],
+    subnet6: str | None = None,
+    dnat6_rules: Iterable[tuple[str, str]] = (),
+) -> None:
+    """Atomically replace the network's table (and its ``ip6`` twin when ``subnet6`` is given) in one transaction."""
+    script = render(table, bridge, subnet, internal, dnat_rules)
+    if subnet6:
+        script += render6(table, bridge, subnet6, internal, dnat6_rules)
+    _nft(script, f"apply packet rules for bridge {bridge}")
 
 
 def remove(table: str) -> None:
-    """Delete the network's table (idempotent)."""
-    _nft(f"table ip {table} {{}}\ndelete table ip {table}\n", f"remove packet rules {table}")
+    """Delete the network's ``ip`` and ``ip6`` tables (idempotent)."""
+    _nft(
+        f"table ip {table} {{}}\ndelete table ip {table}\ntable ip6 {table} {{}}\ndelete table ip6 {table}\n",
+        f"remove packet rules {table}",
+    )
 
 
 def tables(prefix: str = "dy") -> list[str]:
@@ -93,6 +130,25 @@ def set_sysctl(key: str, value: str) -> str:
 def enable_forwarding() -> None:
     """Routed networks need IPv4 forwarding (as Docker, dockyard turns it on and leaves it on)."""
     set_sysctl("ipv4/ip_forward", "1")
+
+
+def ipv6_disabled() -> str | None:
+    """Why IPv6 cannot be used on this host (None if it can)."""
+    base = SYSCTL / "ipv6"
+    if not base.is_dir():
+        return "the kernel has no IPv6 (booted with ipv6.disable=1 or built without it)"
+    for scope in ("all", "default"):
+        try:
+            if (base / "conf" / scope / "disable_ipv6").read_text().strip() == "1":
+                return f"net.ipv6.conf.{scope}.disable_ipv6 is 1; set it to 0 (sysctl -w net.ipv6.conf.{scope}.disable_ipv6=0)"
+        except OSError:
+            continue
+    return None
+
+
+def enable_forwarding6() -> None:
+    """Routed IPv6 networks need IPv6 forwarding (left on, as Docker does)."""
+    set_sysctl("ipv6/conf/all/forwarding", "1")
 
 
 def allow_localnet(bridge: str) -> None:

@@ -97,6 +97,17 @@ def dnat_rules(ports: Iterable[PortInfo]) -> list[tuple[str, str]]:
     return rules
 
 
+def dnat6_rules(ports: Iterable[PortInfo], container_ip6: str) -> list[tuple[str, str]]:
+    """IPv6 twins of ``dnat_rules`` for ports published on all addresses (``0.0.0.0``): traffic to any of the
+    host's IPv6 addresses goes to the container's IPv6 address. Ports bound to one IPv4 host_ip get none."""
+    rules: list[tuple[str, str]] = []
+    for p in ports:
+        if p.host_ip == "0.0.0.0":
+            rule = f"fib daddr type local {p.protocol} dport {p.host_port} dnat to [{container_ip6}]:{p.container_port}"
+            rules += [("prerouting", rule), ("output", rule)]
+    return rules
+
+
 def to_record(p: PortInfo) -> dict:
     return {"host_ip": p.host_ip, "host_port": p.host_port, "protocol": p.protocol,
             "container_ip": p.container_ip, "container_port": p.container_port}

@@ -17,6 +17,8 @@ class NetView:
     internal: bool
     names: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     ip_owner: Mapping[str, str] = field(default_factory=dict)
+    names6: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    gateway6: str | None = None
 
 
 @dataclass(frozen=True)
@@ -53,20 +55,30 @@ def build(records: Mapping[str, Mapping[str, Any]]) -> Table:
     for rec in records.values():
         name = rec["name"]
         names: dict[str, list[str]] = {}
+        names6: dict[str, list[str]] = {}
         owner: dict[str, str] = {}
         for cid, ep in sorted(rec.get("endpoints", {}).items()):
-            ip = ep["ip"]
+            ip, ip6 = ep["ip"], ep.get("ip6")
             owner[ip] = cid
             cnets.setdefault(cid, []).append(name)
             for n in endpoint_names(cid, name, ep.get("names", [])):
                 names.setdefault(n, []).append(ip)
-            primary = next((n for n in ep.get("names", []) if n), cid[:12])
-            ptr.setdefault(ip, norm(primary))
+                if ip6:
+                    names6.setdefault(n, []).append(ip6)
+            primary = norm(next((n for n in ep.get("names", []) if n), cid[:12]))
+            ptr.setdefault(ip, primary)
+            if ip6:
+                owner[ip6] = cid
+                ptr.setdefault(ip6, primary)
             if ep.get("dns"):
                 ups[cid] = tuple(ep["dns"])
+        gw6 = rec.get("gateway6") if rec.get("enable_ipv6") else None
         nets[name] = NetView(name, rec["gateway"], rec["subnet"], bool(rec.get("internal")),
-                             {k: tuple(v) for k, v in names.items()}, owner)
+                             {k: tuple(v) for k, v in names.items()}, owner,
+                             {k: tuple(v) for k, v in names6.items()}, gw6)
         by_gw[rec["gateway"]] = name
+        if gw6:
+            by_gw[gw6] = name
     return Table(nets, by_gw, {k: tuple(v) for k, v in cnets.items()}, ptr, ups)
 
 
@@ -92,15 +104,20 @@ def asker(table: Table, local_ip: str, src_ip: str) -> Asker:
     return Asker((net_name,) + others, not net.internal, table.upstreams.get(cid, ()))
 
 
-def lookup(table: Table, who: Asker, qname: str) -> tuple[str, ...] | None:
-    """Addresses for ``qname`` on the asker's networks (asked network first); None if no network knows it."""
+def lookup(table: Table, who: Asker, qname: str, v6: bool = False) -> tuple[str, ...] | None:
+    """Addresses for ``qname`` on the asker's networks (asked network first); None if no network knows it.
+
+    With ``v6`` the IPv6 addresses (AAAA); a known name with none (IPv4-only networks) gives ``()``."""
     key = norm(qname)
     found: list[str] = []
+    known = False
     for n in who.networks:
         view = table.networks.get(n)
         if view is not None:
-            found.extend(ip for ip in view.names.get(key, ()) if ip not in found)
-    return tuple(found) if found else None
+            known = known or key in view.names
+            source = view.names6 if v6 else view.names
+            found.extend(ip for ip in source.get(key, ()) if ip not in found)
+    return tuple(found) if known else None
 
 
 def is_local_name(table: Table, who: Asker, qname: str) -> bool:
@@ -112,8 +129,10 @@ def is_local_name(table: Table, who: Asker, qname: str) -> bool:
 
 
 def reverse(table: Table, qname: str) -> str | None:
-    """Container name for an ``in-addr.arpa`` name of a known container address."""
+    """Container name for an ``in-addr.arpa`` or ``ip6.arpa`` name of a known container address."""
     key = norm(qname)
+    if key.endswith(".ip6.arpa"):
+        return _reverse6(table, key[: -len(".ip6.arpa")])
     if not key.endswith(".in-addr.arpa"):
         return None
     parts = key[: -len(".in-addr.arpa")].split(".")
@@ -121,6 +140,18 @@ def reverse(table: Table, qname: str) -> str | None:
         return None
     try:
         ip = str(ipaddress.IPv4Address(".".join(reversed(parts))))
+    except ValueError:
+        return None
+    return table.ptr.get(ip)
+
+
+def _reverse6(table: Table, nibbles: str) -> str | None:
+    parts = nibbles.split(".")
+    if len(parts) != 32 or any(len(p) != 1 for p in parts):
+        return None
+    hexed = "".join(reversed(parts))
+    try:
+        ip = str(ipaddress.IPv6Address(int(hexed, 16)))
     except ValueError:
         return None
     return table.ptr.get(ip)

@@ -7,12 +7,19 @@ import ipaddress
 import re
 import secrets
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Iterable, Sequence
 
 from runtime.errors import NetworkError
 from runtime.network import bridge, dnsctl, ipam, nat, ports, store
-from runtime.network.spec import EndpointInfo, NetworkInfo, NetworkSpec, PortInfo, PortSpec
+from runtime.network.spec import (
+    EndpointInfo,
+    NetworkInfo,
+    NetworkSpec,
+    PortInfo,
+    PortSpec,
+)
 
 NAME_RE = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_.-]*$")
 MAX_NAME = 128
@@ -25,6 +32,7 @@ def _info(rec: dict) -> NetworkInfo:
         name=rec["name"], id=rec["id"], bridge=rec["bridge"], subnet=rec["subnet"], gateway=rec["gateway"],
         ip_range=rec.get("ip_range"), internal=rec["internal"], attachable=rec.get("attachable", False),
         mtu=rec.get("mtu"), labels=tuple(sorted(rec.get("labels", {}).items())), endpoints=eps,
+        enable_ipv6=bool(rec.get("enable_ipv6")), subnet6=rec.get("subnet6"), gateway6=rec.get("gateway6"),
     )
 
 
@@ -34,7 +42,30 @@ def _endpoint(rec: dict, cid: str) -> EndpointInfo:
         container_id=cid, network=rec["name"], ipv4_address=ep["ip"], prefixlen=int(rec["subnet"].split("/")[1]),
         gateway=rec["gateway"], mac=ep["mac"], interface=ep["interface"], host_veth=ep["host_veth"],
         names=tuple(ep.get("names", [])), ports=tuple(ports.from_record(p) for p in ep.get("ports", [])),
+        ipv6_address=ep.get("ip6"), gateway6=rec.get("gateway6") if ep.get("ip6") else None,
+        prefixlen6=int(rec["subnet6"].split("/")[1]) if ep.get("ip6") else None,
     )
+
+
+def _normalise(spec: NetworkSpec) -> NetworkSpec:
+    """An IPv6 ``subnet``/``gateway`` (a compose ipam entry that is IPv6) is read as ``subnet6``/``gateway6``."""
+    if spec.subnet and ":" in spec.subnet and spec.subnet6 is None:
+        gw6 = spec.gateway if spec.gateway and ":" in spec.gateway else spec.gateway6
+        return replace(spec, subnet=None, ip_range=None, gateway=None, subnet6=spec.subnet, gateway6=gw6)
+    return spec
+
+
+def _validate_ipv6(spec: NetworkSpec) -> None:
+    if not spec.enable_ipv6:
+        if spec.subnet6 or spec.gateway6:
+            raise NetworkError(
+                f"create network {spec.name}: an IPv6 subnet/gateway is configured but enable_ipv6 is false; "
+                "set enable_ipv6: true"
+            )
+        return
+    why = nat.ipv6_disabled()
+    if why:
+        raise NetworkError(f"create network {spec.name}: enable_ipv6 is set but IPv6 is disabled on this host: {why}")
 
 
 def _validate(spec: NetworkSpec) -> None:
@@ -50,6 +81,7 @@ def _validate(spec: NetworkSpec) -> None:
         )
     if spec.mtu is not None and not 68 <= spec.mtu <= 65535:
         raise NetworkError(f"create network {spec.name}: mtu {spec.mtu} out of range 68-65535")
+    _validate_ipv6(spec)
 
 
 class NetworkService:
@@ -61,7 +93,11 @@ class NetworkService:
 
     # -- networks ----------------------------------------------------------------------------------------------
     def create_network(self, spec: NetworkSpec) -> NetworkInfo:
-        """Create bridge, rules and state (idempotent for an existing name); start or reload the DNS responder."""
+        """Create bridge, rules and state (idempotent for an existing name); start or reload the DNS responder.
+
+        With ``enable_ipv6`` the network also gets an IPv6 subnet (``subnet6`` or a free /64 of the ULA pool), the
+        IPv6 gateway on the bridge, the responder on it, and an ``ip6`` rule table."""
+        spec = _normalise(spec)
         _validate(spec)
         with store.locked(self.root):
             existing = store.read(self.root, spec.name)
@@ -70,8 +106,20 @@ class NetworkService:
             rec = self._build(spec)
             self._materialise(rec)
             store.write(self.root, rec)
-        dnsctl.ensure(self.root, self.run, rec["gateway"])
+        self._ensure_dns(rec)
         return _info(rec)
+
+    def _ensure_dns(self, rec: dict) -> None:
+        dnsctl.ensure(self.root, self.run, rec["gateway"])
+        if rec.get("enable_ipv6"):
+            dnsctl.ensure(self.root, self.run, rec["gateway6"])
+
+    def _used6(self, skip: str) -> list[tuple[ipaddress.IPv6Network, str]]:
+        used = [(ipaddress.IPv6Network(c, strict=False), w) for c, w in bridge.host_networks6()]
+        for name, rec in store.read_all(self.root).items():
+            if name != skip and rec.get("subnet6"):
+                used.append((ipaddress.IPv6Network(rec["subnet6"]), f"network {name}"))
+        return used
 
     def _used(self, skip: str) -> list[tuple[ipaddress.IPv4Network, str]]:
         used = [(ipaddress.IPv4Network(c, strict=False), w) for c, w in bridge.host_networks()]
@@ -82,6 +130,7 @@ class NetworkService:
 
     def _build(self, spec: NetworkSpec) -> dict:
         alloc = ipam.choose(spec.name, self._used(spec.name), spec.subnet, spec.ip_range, spec.gateway)
+        alloc6 = ipam.choose6(spec.name, self._used6(spec.name), spec.subnet6, spec.gateway6) if spec.enable_ipv6 else None
         net_id = secrets.token_hex(32)
         br = spec.bridge_name or f"dy-{net_id[:12]}"
         if bridge.link_exists(br):
@@ -90,16 +139,21 @@ class NetworkService:
             "name": spec.name, "id": net_id, "bridge": br, "subnet": str(alloc.subnet), "gateway": str(alloc.gateway),
             "ip_range": str(alloc.ip_range) if alloc.ip_range else None, "internal": spec.internal,
             "attachable": spec.attachable, "mtu": spec.mtu, "labels": spec.label_dict(), "created": time.time(),
-            "endpoints": {},
+            "endpoints": {}, "enable_ipv6": alloc6 is not None,
+            "subnet6": str(alloc6.subnet) if alloc6 else None, "gateway6": str(alloc6.gateway) if alloc6 else None,
         }
 
     def _materialise(self, rec: dict) -> None:
         prefix = int(rec["subnet"].split("/")[1])
         bridge.create_bridge(rec["bridge"], rec["gateway"], prefix, rec["mtu"])
         try:
+            if rec.get("enable_ipv6"):
+                bridge.add_address6(rec["bridge"], rec["gateway6"], int(rec["subnet6"].split("/")[1]))
             nat.allow_localnet(rec["bridge"])
             if not rec["internal"]:
                 nat.enable_forwarding()
+                if rec.get("enable_ipv6"):
+                    nat.enable_forwarding6()
             self._apply_rules(rec)
         except NetworkError:
             self._teardown(rec)
@@ -107,7 +161,10 @@ class NetworkService:
 
     def _apply_rules(self, rec: dict) -> None:
         published = [ports.from_record(p) for ep in rec["endpoints"].values() for p in ep.get("ports", [])]
-        nat.apply(_table(rec), rec["bridge"], rec["subnet"], rec["internal"], ports.dnat_rules(published))
+        dnat6 = [r for ep in rec["endpoints"].values() if ep.get("ip6")
+                 for r in ports.dnat6_rules([ports.from_record(p) for p in ep.get("ports", [])], ep["ip6"])]
+        nat.apply(_table(rec), rec["bridge"], rec["subnet"], rec["internal"], ports.dnat_rules(published),
+                  rec.get("subnet6") if rec.get("enable_ipv6") else None, dnat6)
 
     @staticmethod
     def _teardown(rec: dict) -> None:
@@ -169,6 +226,7 @@ class NetworkService:
         mac: str | None = None,
         dns: Sequence[str] = (),
         default_route: bool | None = None,
+        ipv6_address: str | None = None,
     ) -> EndpointInfo:
         """Attach a container's netns: veth on the bridge, ``ethN`` inside with address, mac, MTU, default route.
 
@@ -176,6 +234,8 @@ class NetworkService:
         then service name, hostname, aliases). ``dns`` are per-container upstream resolvers for forwarding.
         ``default_route``: None = via this gateway if the container has none yet (so connect the first network
         first); True = replace it (highest ``gw_priority``); False = never. Internal networks never get one.
+        On an IPv6 network the endpoint also gets ``ipv6_address`` (or the lowest free one) and an IPv6 default
+        route by the same rule; ``ipv6_address`` on an IPv4-only network is an error.
         """
         netns = bridge.netns_path(netns_path)
         with store.locked(self.root):
@@ -188,15 +248,27 @@ class NetworkService:
                                     ipaddress.IPv4Network(rec["ip_range"]) if rec.get("ip_range") else None)
             taken = [ep["ip"] for ep in rec["endpoints"].values()]
             ip = ipam.allocate_ip(network, alloc, taken, ipv4_address)
-            ep = self._plug(rec, container_id, netns, ip, mac or ipam.mac_for(ip), default_route)
+            ip6 = self._allocate6(rec, network, ipv6_address)
+            ep = self._plug(rec, container_id, netns, ip, mac or ipam.mac_for(ip), default_route, ip6)
             ep.update(names=[a for a in aliases if a], dns=list(dns), ports=[], netns=netns)
             rec["endpoints"][container_id] = ep
             store.write(self.root, rec)
-        dnsctl.ensure(self.root, self.run, rec["gateway"])
+        self._ensure_dns(rec)
         return _endpoint(rec, container_id)
 
+    @staticmethod
+    def _allocate6(rec: dict, network: str, requested: str | None) -> ipaddress.IPv6Address | None:
+        if not rec.get("enable_ipv6"):
+            if requested:
+                raise NetworkError(f"connect to {network}: ipv6_address {requested} given but the network has no IPv6; "
+                                   "set enable_ipv6: true on it")
+            return None
+        alloc6 = ipam.Allocation6(ipaddress.IPv6Network(rec["subnet6"]), ipaddress.IPv6Address(rec["gateway6"]))
+        taken6 = [ep["ip6"] for ep in rec["endpoints"].values() if ep.get("ip6")]
+        return ipam.allocate_ip6(network, alloc6, taken6, requested)
+
     def _plug(self, rec: dict, cid: str, netns: str, ip: ipaddress.IPv4Address, mac: str,
-              default_route: bool | None) -> dict:
+              default_route: bool | None, ip6: ipaddress.IPv6Address | None = None) -> dict:
         h = hashlib.sha256(f"{rec['id']}/{cid}".encode()).hexdigest()[:12]
         host, peer = f"dy{h}", f"dy{h}p"
         ifname = bridge.next_ifname(netns)
@@ -205,12 +277,19 @@ class NetworkService:
             bridge.move_to_netns(peer, netns)
             gw = None if rec["internal"] or default_route is False else rec["gateway"]
             prefix = int(rec["subnet"].split("/")[1])
-            bridge.configure_inside(netns, peer, ifname, str(ip), prefix, mac, rec["mtu"], gw, bool(default_route))
+            v6 = {}
+            if ip6 is not None:
+                v6 = {"address6": str(ip6), "prefixlen6": int(rec["subnet6"].split("/")[1]),
+                      "gateway6": rec["gateway6"] if gw else None}
+            bridge.configure_inside(netns, peer, ifname, str(ip), prefix, mac, rec["mtu"], gw, bool(default_route), **v6)
         except NetworkError:
             bridge.delete_link(host)
             bridge.delete_inside(netns, peer)
             raise
-        return {"ip": str(ip), "mac": mac, "interface": ifname, "host_veth": host}
+        ep = {"ip": str(ip), "mac": mac, "interface": ifname, "host_veth": host}
+        if ip6 is not None:
+            ep["ip6"] = str(ip6)
+        return ep
 
     def disconnect(self, container_id: str, network: str) -> bool:
         """Detach (veth deleted, ports unpublished, DNS records gone); False if it was not attached."""
@@ -273,6 +352,7 @@ class NetworkService:
         lines = ["127.0.0.1\tlocalhost", "::1\tlocalhost ip6-localhost ip6-loopback"]
         own = " ".join(dict.fromkeys(n for n in names if n))
         lines += [f"{ep.ipv4_address}\t{own}" for ep in eps if own]
+        lines += [f"{ep.ipv6_address}\t{own}" for ep in eps if own and ep.ipv6_address]
         host_gw = eps[0].gateway if eps else "127.0.0.1"
         for entry in extra_hosts:
             host, sep, ip = entry.partition("=") if "=" in entry else entry.partition(":")

@@ -20,6 +20,8 @@ class NetworkSpec:
     gateway: str | None = None
     mtu: int | None = None
     bridge_name: str | None = None
+    subnet6: str | None = None
+    gateway6: str | None = None
 
     def label_dict(self) -> dict[str, str]:
         return dict(self.labels)
@@ -39,6 +41,9 @@ class EndpointInfo:
     host_veth: str
     names: tuple[str, ...] = ()
     ports: tuple["PortInfo", ...] = ()
+    ipv6_address: str | None = None
+    prefixlen6: int | None = None
+    gateway6: str | None = None
 
 
 @dataclass(frozen=True)
@@ -56,6 +61,9 @@ class NetworkInfo:
     mtu: int | None
     labels: tuple[tuple[str, str], ...] = ()
     endpoints: tuple[EndpointInfo, ...] = field(default=())
+    enable_ipv6: bool = False
+    subnet6: str | None = None
+    gateway6: str | None = None
 
 
 @dataclass(frozen=True)

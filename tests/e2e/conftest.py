@@ -11,9 +11,9 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
 
 import pytest
 
@@ -58,7 +58,7 @@ def run_dockyard(env: E2EEnv, *args: str, cwd: Path | str | None = None, check: 
                  input: str | None = None) -> subprocess.CompletedProcess:
     """Run ``dockyard *args`` as a subprocess; with ``check`` fail the test naming the command and its output."""
     proc_env = {**env.env, **(extra_env or {})}
-    proc = subprocess.run([*_cli(), *args], cwd=cwd, env=proc_env, capture_output=True, text=True,
+    proc = subprocess.run([*_cli(), *args], check=False, cwd=cwd, env=proc_env, capture_output=True, text=True,
                           timeout=timeout, input=input)
     if check and proc.returncode != 0:
         raise CLIError(f"dockyard {' '.join(args)} exited {proc.returncode}\n"

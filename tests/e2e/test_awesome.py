@@ -70,11 +70,11 @@ def test_awesome_stack_serves(stack: Stack, dockyard, awesome_images):
         dockyard(*stack.files, *stack.project, "up", "-d", "--no-build")
         body = eventually(lambda: http_get(stack.url), timeout=60)
         assert all(text in body for text in stack.expect), body
-        down = dockyard(*stack.project, "down", "-v", check=False)
+        down = dockyard(*stack.project, "down", "-v", "-t", "2", check=False)
         assert down.returncode == 0, down.stdout + down.stderr
         assert dockyard(*stack.project, "ps", "-a", "-q").stdout.strip() == ""
     finally:
-        if dockyard(*stack.project, "down", "-v", check=False).returncode != 0:
+        if dockyard(*stack.project, "down", "-v", "-t", "2", check=False).returncode != 0:
             for row in ps_json(dockyard(*stack.project, "ps", "-a", "--format", "json", check=False).stdout):
                 dockyard("container", "rm", "-f", row["Name"], check=False)
             dockyard(*stack.project, "down", "-v", check=False)

@@ -8,11 +8,11 @@ import subprocess
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from tests.e2e.conftest import DOCKYARD_BIN
 from tests.support.e2e import by_service, ps_json
 from tests.support.eventually import eventually
-
-import pytest
 
 STACK = """\
 name: {name}
@@ -145,6 +145,6 @@ def test_container_signalling_its_process_group_spares_the_monitor(dockyard, e2e
             row = by_service(_rows(dockyard, tmp_path))["shutter"]
             assert (row["State"], row["ExitCode"], row["RestartCount"]) == ("exited", 3, 1)
             return True
-        eventually(restarted_once_then_exited, timeout=30)
+        eventually(restarted_once_then_exited, timeout=15)
     finally:
         dockyard("down", "-v", "-t", "1", cwd=tmp_path, check=False)

@@ -7,11 +7,10 @@ import re
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from tests.e2e.conftest import CLIError, free_port
 from tests.support.e2e import by_service, http_get, ps_json
-from tests.support.eventually import eventually
-
-import pytest
 
 STACK = """\
 name: chain

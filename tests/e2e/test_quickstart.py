@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from tests.e2e.conftest import DOCKYARD_BIN, free_port
-from tests.support.e2e import (LogFollower, by_service, footprint, http_get, project_state_left, ps_json)
+from tests.support.e2e import LogFollower, by_service, footprint, http_get, project_state_left, ps_json
 from tests.support.eventually import eventually
 from tests.support.paths import REPO
 
@@ -53,7 +55,7 @@ def test_quickstart_serves_keeps_its_count_logs_and_leaves_nothing(dockyard, e2e
                    ["redis"]["Health"] == "healthy", timeout=60)
         assert eventually(lambda: _count(url), timeout=30) == first + 2, "the count did not survive the restart"
 
-        new_lines = lambda: follower.lines[seen_before_restart:]  # noqa: E731
+        new_lines = lambda: follower.lines[seen_before_restart:]
         eventually(lambda: any(l.startswith("redis-1") and "Ready to accept connections" in l
                                for l in new_lines()), timeout=30)
 
@@ -75,3 +77,26 @@ def test_quickstart_serves_keeps_its_count_logs_and_leaves_nothing(dockyard, e2e
     assert project_state_left(e2e_env.root, PROJECT, ids) == []
     assert dockyard("ps", "-a", "-q", cwd=QUICKSTART).stdout.strip() == ""
     assert PROJECT not in dockyard("ls", "-a", "-q").stdout.split()
+
+
+ONE_SERVICE = """\
+name: tidy
+services:
+  one:
+    image: dockyard.local/debian:bookworm
+    init: true
+    command: ["sleep", "infinity"]
+"""
+
+
+@pytest.mark.xfail(strict=True, reason="runtime bug: down -v leaves $DOCKYARD_RUN/monitors/<project>/ behind "
+                   "(control.lock, monitor.lock, an empty monitor.log) after the project's monitor exits")
+def test_down_removes_the_projects_monitor_dir(dockyard, e2e_env, tmp_path):
+    """After `down -v` the project has no directory left under DOCKYARD_RUN either."""
+    (tmp_path / "compose.yaml").write_text(ONE_SERVICE)
+    try:
+        dockyard("up", "-d", cwd=tmp_path)
+        assert (e2e_env.run / "monitors" / "tidy").is_dir()
+    finally:
+        dockyard("down", "-v", "-t", "1", cwd=tmp_path, check=False)
+    eventually(lambda: not (e2e_env.run / "monitors" / "tidy").exists(), timeout=10)

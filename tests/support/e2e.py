@@ -14,9 +14,9 @@ import signal
 import subprocess
 import threading
 import urllib.request
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 from tests.support.leaks import snapshot
 

@@ -14,13 +14,14 @@ from typing import Iterator
 SERVER = r"""
 import socket, sys
 name, port, proto = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+fam, any_ip = (socket.AF_INET6, "::") if sys.argv[4:] == ["6"] else (socket.AF_INET, "0.0.0.0")
 if proto == "udp":
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("0.0.0.0", port))
+    s = socket.socket(fam, socket.SOCK_DGRAM); s.bind((any_ip, port))
     print("ready", flush=True)
     while True:
         data, addr = s.recvfrom(2048)
         s.sendto(f"{name} {addr[0]} ".encode() + data, addr)
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("0.0.0.0", port)); s.listen(16)
+s = socket.socket(fam); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind((any_ip, port)); s.listen(16)
 print("ready", flush=True)
 while True:
     c, addr = s.accept()
@@ -30,6 +31,10 @@ while True:
 CLIENT = r"""
 import socket, sys
 host, port, proto = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+if sys.argv[4:] == ["6"]:
+    s = socket.socket(socket.AF_INET6); s.settimeout(3)
+    s.connect(socket.getaddrinfo(host, port, socket.AF_INET6, socket.SOCK_STREAM)[0][4])
+    print(s.recv(1024).decode().strip()); sys.exit(0)
 if proto == "udp":
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(3)
     s.sendto(b"ping", (host, port)); print(s.recvfrom(2048)[0].decode()); sys.exit(0)
@@ -40,7 +45,8 @@ print(s.recv(1024).decode().strip())
 RESOLVE = r"""
 import socket, sys
 try:
-    print(" ".join(sorted({a[4][0] for a in socket.getaddrinfo(sys.argv[1], 80, socket.AF_INET, socket.SOCK_STREAM)})))
+    fam = socket.AF_INET6 if sys.argv[2:] == ["6"] else socket.AF_INET
+    print(" ".join(sorted({a[4][0] for a in socket.getaddrinfo(sys.argv[1], 80, fam, socket.SOCK_STREAM)})))
 except socket.gaierror as e:
     print("ERR", e.errno); sys.exit(2)
 """
@@ -73,23 +79,25 @@ class Netns:
     def python(self, code: str, *args: str, check: bool = False) -> subprocess.CompletedProcess:
         return self.exec([sys.executable, "-c", code, *args], check=check)
 
-    def serve(self, port: int, proto: str = "tcp", label: str | None = None) -> subprocess.Popen:
-        """Start a server that answers '<label> <peer ip>' on every connection/datagram."""
+    def serve(self, port: int, proto: str = "tcp", label: str | None = None, family: int = 4) -> subprocess.Popen:
+        """Start a server that answers '<label> <peer ip>' on every connection/datagram (``family`` 6: on ``::``)."""
         proc = subprocess.Popen(
-            ["ip", "netns", "exec", self.name, sys.executable, "-c", SERVER, label or self.name, str(port), proto],
+            ["ip", "netns", "exec", self.name, sys.executable, "-c", SERVER, label or self.name, str(port), proto,
+             str(family)],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )
         self.procs.append(proc)
         assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
         return proc
 
-    def connect(self, host: str, port: int, proto: str = "tcp") -> str:
-        """What a server at host:port says to us (names resolved through our resolv.conf); '' on failure."""
-        res = self.python(CLIENT, host, str(port), proto)
+    def connect(self, host: str, port: int, proto: str = "tcp", family: int = 4) -> str:
+        """What a server at host:port says to us (names resolved through our resolv.conf); '' on failure.
+        ``family`` 6: TCP over IPv6 only (names resolved by AAAA)."""
+        res = self.python(CLIENT, host, str(port), proto, str(family))
         return res.stdout.strip() if res.returncode == 0 else ""
 
-    def resolve(self, name: str) -> set[str]:
-        res = self.python(RESOLVE, name)
+    def resolve(self, name: str, family: int = 4) -> set[str]:
+        res = self.python(RESOLVE, name, str(family))
         return set(res.stdout.split()) if res.returncode == 0 else set()
 
     def close(self) -> None:
@@ -144,3 +152,33 @@ def dy_tables() -> list[str]:
 def dy_netns() -> list[str]:
     out = run(["ip", "netns", "list"]).stdout
     return [line.split()[0] for line in out.splitlines() if line.startswith("dy")]
+
+
+@contextlib.contextmanager
+def wired_peer6(host_ip6: str, peer_ip6: str, prefixlen: int = 64, route_via_host: bool = True) -> Iterator[Netns]:
+    """Like ``wired_peer`` but IPv6 only (addresses without DAD, so they are usable at once)."""
+    with netns("p") as ns:
+        host_if = f"dyq{secrets.token_hex(4)}"
+        run(["ip", "link", "add", host_if, "type", "veth", "peer", "name", "eth0", "netns", ns.name])
+        try:
+            run(["ip", "-6", "addr", "add", f"{host_ip6}/{prefixlen}", "dev", host_if, "nodad"])
+            run(["ip", "link", "set", host_if, "up"])
+            ns.exec(["ip", "-6", "addr", "add", f"{peer_ip6}/{prefixlen}", "dev", "eth0", "nodad"])
+            ns.exec(["ip", "link", "set", "eth0", "up"])
+            if route_via_host:
+                ns.exec(["ip", "-6", "route", "add", "default", "via", host_ip6])
+            yield ns
+        finally:
+            run(["ip", "link", "del", host_if], check=False)
+
+
+def own_links_and_tables(prefix: str) -> tuple[list[str], list[str]]:
+    """Bridges named ``dy-<prefix>...``, links enslaved to them and nft tables ``dy-<prefix>...``: what one test's
+    networks own, unaffected by other work on the host creating ``dy`` links at the same time."""
+    import json
+
+    mine = f"dy-{prefix}"
+    links = json.loads(run(["ip", "-j", "link", "show"]).stdout or "[]")
+    names = sorted(link["ifname"] for link in links
+                   if link["ifname"].startswith(mine) or str(link.get("master", "")).startswith(mine))
+    return names, sorted(t for t in dy_tables() if t.startswith(mine))

@@ -13,14 +13,15 @@ from runtime.network.service import NetworkService
 from tests.support import netns as nsup
 
 
-
 @pytest.fixture
 def restore_forwarding():
-    """Outbound NAT and LAN-peer ports need ip_forward; put the host back as it was."""
-    path = Path("/proc/sys/net/ipv4/ip_forward")
-    before = path.read_text().strip()
+    """Outbound NAT and LAN-peer ports need ip_forward (IPv4 and IPv6); put the host back as it was."""
+    paths = [Path("/proc/sys/net/ipv4/ip_forward"), Path("/proc/sys/net/ipv6/conf/all/forwarding")]
+    before = {p: p.read_text().strip() for p in paths if p.exists()}
     yield
-    path.write_text(before)
+    for p, value in before.items():
+        if p.read_text().strip() != value:
+            p.write_text(value)
 
 
 @pytest.fixture

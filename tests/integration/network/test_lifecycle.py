@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+import secrets
 import subprocess
 import sys
+from types import SimpleNamespace
 
 import pytest
 
 from runtime.errors import NetworkError
 from runtime.network import dnsctl
+from runtime.network import service as service_mod
 from runtime.network.spec import NetworkSpec, PortSpec
 from tests.support import netns as nsup
 from tests.support.paths import REPO
@@ -21,8 +24,14 @@ def cid(tag: str) -> str:
     return (tag * 64)[:64]
 
 
-def snapshot() -> tuple:
-    return nsup.dy_links(), nsup.dy_tables()
+@pytest.fixture
+def snapshot(monkeypatch):
+    """What this test's networks own on the host (their ids get a test-unique prefix, so links and tables that
+    other work creates on the host at the same time do not count)."""
+    prefix = secrets.token_hex(3)
+    fake = SimpleNamespace(token_hex=lambda n=32: (prefix + secrets.token_hex(n))[: 2 * n])
+    monkeypatch.setattr(service_mod, "secrets", fake)
+    return lambda: nsup.own_links_and_tables(prefix)
 
 
 def test_network_gets_a_short_bridge_and_keeps_its_human_name(net):
@@ -47,7 +56,7 @@ def test_configured_subnet_gateway_and_address_are_used(net, containers):
     assert ep2.ipv4_address == "10.123.0.99"
 
 
-def test_overlapping_subnet_is_refused_and_nothing_is_created(net):
+def test_overlapping_subnet_is_refused_and_nothing_is_created(net, snapshot):
     net.create_network(NetworkSpec("p_one", subnet="10.124.0.0/16"))
     before = snapshot()
     with pytest.raises(NetworkError, match="overlaps 10.124.0.0/16"):
@@ -61,7 +70,7 @@ def test_subnet_overlapping_a_host_route_is_refused(net):
         net.create_network(NetworkSpec("p_lo", subnet="127.1.0.0/24"))
 
 
-def test_gateway_outside_subnet_and_long_bridge_name_are_refused(net):
+def test_gateway_outside_subnet_and_long_bridge_name_are_refused(net, snapshot):
     before = snapshot()
     with pytest.raises(NetworkError, match="outside subnet"):
         net.create_network(NetworkSpec("p_gw", subnet="10.125.0.0/24", gateway="10.126.0.1"))
@@ -70,7 +79,7 @@ def test_gateway_outside_subnet_and_long_bridge_name_are_refused(net):
     assert snapshot() == before and net.list() == []
 
 
-def test_duplicate_ipv4_address_is_refused_and_no_veth_is_left(net, containers):
+def test_duplicate_ipv4_address_is_refused_and_no_veth_is_left(net, containers, snapshot):
     net.create_network(NetworkSpec("p_dup", subnet="10.127.0.0/24"))
     net.connect(cid("a"), containers().path, "p_dup", ipv4_address="10.127.0.10")
     before = snapshot()
@@ -89,7 +98,7 @@ def test_a_network_in_use_is_reported_not_half_removed(net, containers):
     assert info.bridge in nsup.dy_links() and net.inspect("p_busy").endpoints
 
 
-def test_after_removal_no_bridge_veth_rule_or_dns_record_remains(net, containers):
+def test_after_removal_no_bridge_veth_rule_or_dns_record_remains(net, containers, snapshot):
     before = snapshot()
     info = net.create_network(NetworkSpec("p_gone"))
     c = containers()

@@ -1,0 +1,64 @@
+"""What the verbs share and that needs no typer: the runtime factory, the project name, the console, and the body
+of ``ps`` (run by the typer command and by the fast path alike). Importing this module stays cheap."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+VERSION = "0.1.0"
+
+_runtime_factory: Callable[[], Any] | None = None
+
+
+def set_runtime_factory(factory: Callable[[], Any] | None) -> None:
+    """Use ``factory()`` instead of ``runtime.Runtime()`` (tests pass an in-memory fake)."""
+    global _runtime_factory
+    _runtime_factory = factory
+
+
+def runtime() -> Any:
+    """The runtime the verbs work on: the test factory's, else ``runtime.Runtime()``."""
+    if _runtime_factory is not None:
+        return _runtime_factory()
+    from runtime import Runtime
+
+    return Runtime()
+
+
+def project_name(gopts: Any) -> str:
+    """``-p``, else ``COMPOSE_PROJECT_NAME``, else the files' ``name:`` or the directory (``compose.service``
+    decides; its first two steps are repeated here so that the usual cases do not load it)."""
+    import os
+
+    if gopts.project_name:
+        return gopts.project_name
+    if os.environ.get("COMPOSE_PROJECT_NAME"):
+        return os.environ["COMPOSE_PROJECT_NAME"]
+    from compose import service
+
+    return service.project_name(gopts)
+
+
+def console(gopts: Any, no_color: bool = False) -> Any:
+    from compose.console import Console
+
+    return Console(ansi=gopts.ansi, no_color=no_color)
+
+
+def show_ps(gopts: Any, opts: Any) -> None:
+    """``dockyard ps``: the project's containers as a table, JSON, IDs (``quiet``) or service names."""
+    from compose import queries
+    from compose import status as st
+
+    infos = queries.ps(runtime(), project_name(gopts), opts)
+    out = console(gopts)
+    now = queries.now()
+    if opts.quiet:
+        out.lines(c.id for c in infos)
+    elif opts.list_services:
+        out.lines(dict.fromkeys(st.service_of(c) for c in infos))
+    elif opts.format == "table":
+        out.table(st.TABLE_HEADERS, [st.table_row(c, now) for c in infos])
+    else:
+        out.json([st.ps_row(c, now) for c in infos], lines=opts.format == "jsonl")
