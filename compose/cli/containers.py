@@ -41,6 +41,14 @@ def container_run(
     interactive: bool = typer.Option(False, "-i", "--interactive"),
     restart: str = typer.Option("no", "--restart"),
     hostname: Optional[str] = typer.Option(None, "-h", "--hostname"),
+    cap_add: Optional[List[str]] = typer.Option(None, "--cap-add", help="Add a Linux capability."),
+    cap_drop: Optional[List[str]] = typer.Option(None, "--cap-drop", help="Drop a Linux capability."),
+    privileged: bool = typer.Option(False, "--privileged", help="All capabilities, all devices, no seccomp."),
+    read_only: bool = typer.Option(False, "--read-only", help="Mount the root filesystem read-only."),
+    memory: Optional[str] = typer.Option(None, "-m", "--memory", help="Memory limit, e.g. 512m."),
+    cpus: Optional[float] = typer.Option(None, "--cpus", help="Number of CPUs, e.g. 1.5."),
+    pids_limit: Optional[int] = typer.Option(None, "--pids-limit", help="Maximum number of processes."),
+    init: bool = typer.Option(False, "--init", help="Run an init that forwards signals and reaps zombies."),
 ) -> None:
     """Create and start one container from an image."""
     import os
@@ -49,7 +57,8 @@ def container_run(
 
     opts = engine.RunOptions(image, _tuple(command), name, detach, remove, _tuple(env), _tuple(publish),
                              _tuple(volume), entrypoint, user, workdir, _tuple(label), network, tty, interactive,
-                             restart, hostname)
+                             restart, hostname, _tuple(cap_add), _tuple(cap_drop), privileged, read_only, memory,
+                             cpus, pids_limit, init)
     rt, console = _runtime(), _con(ctx)
     if not rt.has_image(image):
         with console.transfer(False) as bars:
