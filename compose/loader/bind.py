@@ -1,7 +1,8 @@
 """dict -> ``compose.model.Project``: the ONLY place where untyped data becomes typed.
 
 Input is the canonical, normalized dict.  Attributes the model does not name are kept in each object's ``extra``.
-``unsupported_fields`` lists valid attributes dockyard reads but does not act on, for warnings.
+``unsupported_fields`` (from ``compose.loader.unsupported``) lists valid attributes dockyard reads but does not
+act on, for warnings.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 from compose import labels as labels_mod
 from compose import model as m
 from compose.loader.canonical_values import parse_duration
+from compose.loader.unsupported import unsupported_fields
 
 _SERVICE_SCALARS = (
     "image", "network_mode", "restart", "scale", "working_dir", "user", "hostname", "domainname", "container_name",
@@ -27,32 +29,6 @@ _SERVICE_BOUND = (
     "build", "command", "entrypoint", "env_file", "ports", "volumes", "depends_on", "healthcheck", "networks",
     "deploy", "ulimits", "extra_hosts", "devices", "secrets", "configs", "logging", "stop_grace_period",
 )  # fmt: skip
-
-# Valid compose attributes dockyard accepts but does not act on (yet): path pattern -> why.
-UNSUPPORTED: dict[str, str] = {
-    "develop": "file watching (develop.watch) is not supported",
-    "models": "models are not supported",
-    "provider": "provider services are not supported",
-    "gpus": "GPU access is not supported",
-    "runtime": "alternative OCI runtimes are not supported",
-    "isolation": "isolation is a Windows feature",
-    "credential_spec": "credential_spec is a Windows feature",
-    "storage_opt": "storage_opt is not supported",
-    "userns_mode": "user namespace remapping is not supported",
-    "cgroup_parent": "cgroup_parent is not supported",
-    "device_cgroup_rules": "device cgroup rules are not supported",
-    "oom_kill_disable": "oom_kill_disable is not supported",
-    "mac_address": "mac_address is not supported",
-    "external_links": "external_links is not supported",
-    "use_api_socket": "use_api_socket is not supported",
-    "blkio_config": "block IO limits are not supported",
-    "cpu_rt_runtime": "realtime CPU scheduling is not supported",
-    "cpu_rt_period": "realtime CPU scheduling is not supported",
-    "post_start": "lifecycle hooks are not supported",
-    "pre_stop": "lifecycle hooks are not supported",
-}
-_UNSUPPORTED_TOP = {"models": "models are not supported"}
-
 
 def _frozen_strings(value: Any) -> Mapping[str, Any]:
     return m.frozen_map({k: (None if v is None else str(v)) for k, v in (value or {}).items()})
@@ -287,20 +263,5 @@ def bind(data: Mapping[str, Any], *, working_dir: str | None = None) -> m.Projec
     )
 
 
-def unsupported_fields(data: Mapping[str, Any]) -> list[str]:
-    """Warnings for valid attributes dockyard does not act on, each naming its YAML path."""
-    out = [f"{key}: {why}" for key, why in _UNSUPPORTED_TOP.items() if data.get(key)]
-    for name, svc in (data.get("services") or {}).items():
-        for key, why in UNSUPPORTED.items():
-            if svc.get(key) not in (None, [], {}):
-                out.append(f"services.{name}.{key}: {why}")
-        build = svc.get("build") if isinstance(svc.get("build"), dict) else {}
-        for key in ("ssh", "secrets", "cache_to", "entitlements", "isolation", "ulimits", "privileged"):
-            if build.get(key):
-                out.append(f"services.{name}.build.{key}: not supported by dockyard's builder")
-        if svc.get("attach") is False:
-            out.append(f"services.{name}.attach: attach: false is not supported; logs of every service are shown")
-        mode = (svc.get("deploy") or {}).get("mode")
-        if mode == "global":
-            out.append(f"services.{name}.deploy.mode: global mode is a Swarm feature; one replica per host is used")
-    return out
+__all__ = ["bind", "bind_build", "bind_deploy", "bind_healthcheck", "bind_mount", "bind_network_attachment",
+           "bind_port", "bind_service", "unsupported_fields"]

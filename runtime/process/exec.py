@@ -133,7 +133,9 @@ def _helper_main(sys: sc.Syscalls, plan: ExecPlan, driver: CgroupDriver, cid: st
 
 
 def _command(sys: sc.Syscalls, plan: ExecPlan, errw: int, step: list[str]) -> NoReturn:
-    """In the container's pid namespace: identity, limits, fds, cwd, security, exec (as init does)."""
+    """In the container's pid namespace: session, identity, limits, fds, cwd, security, exec (as init does)."""
+    step[0] = "session"
+    init.new_session()
     step[0] = "user"
     ident = identity.resolve(plan.process.user)
     env = identity.process_env(plan.process.env, ident, plan.hostname)

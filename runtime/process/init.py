@@ -89,6 +89,8 @@ def _setup(sys: sc.Syscalls, plan: ChildPlan, errw: int, step: list[str]) -> Non
     step[0] = "stdio"
     reset_signals()
     apply_stdio(plan.stdio)
+    step[0] = "session"
+    new_session()
     sys.prctl(sc.PR_SET_DUMPABLE, 0)
     step[0] = "namespaces"
     sys.unshare(plan.ns.clone_flags & ~sc.CLONE_NEWPID)  # the pid namespace came with the fork
@@ -158,7 +160,7 @@ def setup_console(sock: int) -> None:
     """A pty from the container's own devpts: the slave becomes the controlling tty and stdio, the master goes
     back to the parent over ``sock``."""
     master, slave = os.openpty()
-    os.setsid()
+    new_session()
     fcntl.ioctl(slave, termios.TIOCSCTTY, 0)
     for target in (0, 1, 2):
         os.dup2(slave, target)
@@ -166,6 +168,13 @@ def setup_console(sock: int) -> None:
         socket.send_fds(conn, [b"m"], [master])
     os.close(master)
     os.close(slave)
+
+
+def new_session() -> None:
+    """Leave the launcher's session and process group (idempotent): a ``kill 0`` or a signal to the container's
+    own process group then stays inside the container instead of reaching the monitor or the CLI."""
+    if os.getsid(0) != os.getpid():
+        os.setsid()
 
 
 def reset_signals() -> None:
