@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import time
 from typing import Any, Callable
 
 from compose import translate
@@ -74,11 +76,12 @@ def push(rt: Any, project: Any, services: tuple[str, ...] = (), *, ignore_push_f
 # ------------------------------------------------------------------------------------------------ up / run / create
 def ensure_images(rt: Any, project: Any, policy: str | None, emit: EventFn = ignore, *, no_build: bool = False,
                   build: bool = False, build_progress: Callable[[str, Any], None] | None = None,
-                  full: Any = None) -> None:
+                  full: Any = None, now: float | None = None) -> None:
     """Make every service's image present: ``--pull`` over each service's ``pull_policy``; services with ``build:``
     are built when their image is missing (an ``image:`` is tried from the registry first), always with ``build``
     (``up --build``) or ``pull_policy: build``, never with ``no_build``. ``full``: the whole project, for
-    ``service:`` build contexts outside ``project``."""
+    ``service:`` build contexts outside ``project``. ``daily``/``weekly``/``every_<duration>`` pull again once the
+    last pull is older than that (``now``: the clock, epoch seconds)."""
     to_build: list[str] = []
     done: set[str] = set()
     for service in project.services.values():
@@ -86,7 +89,8 @@ def ensure_images(rt: Any, project: Any, policy: str | None, emit: EventFn = ign
         if ref in done:
             continue
         done.add(ref)
-        if _needs_build(rt, service, ref, _policy(policy, service.pull_policy), build, no_build, emit):
+        wanted = _policy(rt, ref, policy, service, now)
+        if _needs_build(rt, service, ref, wanted, build, no_build, emit):
             to_build.append(service.name)
     if to_build:
         from compose.build import BuildOptions, build_services
@@ -99,8 +103,11 @@ def _needs_build(rt: Any, service: Any, ref: str, wanted: str, build: bool, no_b
     can_build = service.build is not None and not no_build
     if can_build and (build or wanted == "build"):
         return True
-    if rt.has_image(ref) and wanted != "always":
+    present = rt.has_image(ref)
+    if present and wanted not in ("always", "stale"):
         return False
+    if present and wanted == "stale":
+        return _refresh(rt, service, ref, emit)
     if service.build is not None and not service.image:
         if no_build:
             raise ComposeError(f"service {service.name}: image {ref} is not built and --no-build was given",
@@ -121,9 +128,50 @@ def _needs_build(rt: Any, service: Any, ref: str, wanted: str, build: bool, no_b
     return False
 
 
-def _policy(flag: str | None, service: str | None) -> str:
-    value = flag or service or "missing"
-    return {"if_not_present": "missing", "daily": "missing", "weekly": "missing"}.get(value, value)
+_UNITS = {"w": 7 * 86400, "d": 86400, "h": 3600, "m": 60, "s": 1}
+_NAMED = {"daily": 86400.0, "weekly": 7 * 86400.0}
+
+
+def refresh_interval(policy: str | None) -> float | None:
+    """Seconds after which ``daily``, ``weekly`` or ``every_<duration>`` (``every_12h``, ``every_1w2d``; units
+    w d h m s) pull again; None for the other policies."""
+    if policy in _NAMED:
+        return _NAMED[policy]
+    if not policy or not policy.startswith("every_"):
+        return None
+    found = re.fullmatch(r"(?:\d+[wdhms])+", policy[len("every_"):])
+    if not found:
+        raise ComposeError(f"pull_policy {policy!r} is not a valid refresh interval",
+                           hint="write every_<number><unit>, units w, d, h, m or s (for example every_12h)")
+    return float(sum(int(n) * _UNITS[u] for n, u in re.findall(r"(\d+)([wdhms])", policy)))
+
+
+def _refresh(rt: Any, service: Any, ref: str, emit: EventFn) -> bool:
+    """Pull a present image again (its refresh interval passed); if that fails, keep using the local one."""
+    try:
+        _pull_one(rt, service.name, ref, service.platform, emit)
+    except ComposeError as exc:
+        emit(Event("image", ref, "Skipped", f"refresh failed, using the local image ({exc})"))
+    return False
+
+
+def _policy(rt: Any, ref: str, flag: str | None, service: Any, now: float | None = None) -> str:
+    """The policy to apply now: refresh policies become ``stale`` when the image's last pull is older than their
+    interval (or unknown), else ``missing``; ``missing`` too for a service without ``image:`` (it is built).
+    ``refresh`` uses ``pull_refresh_after`` (always without it)."""
+    value = flag or service.pull_policy or "missing"
+    after = service.extra.get("pull_refresh_after") if service.extra else None
+    if value == "refresh":
+        value = f"every_{after}" if after else "always"
+    value = {"if_not_present": "missing"}.get(value, value)
+    interval = refresh_interval(value)
+    if interval is None:
+        return value
+    if not service.image:
+        return "missing"
+    pulled = rt.images.pulled_at(ref)
+    fresh = pulled is not None and (time.time() if now is None else now) - pulled < interval
+    return "missing" if fresh else "stale"
 
 
 def _pull_one(rt: Any, service: str, ref: str, platform: str | None, emit: EventFn) -> None:

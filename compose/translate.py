@@ -115,10 +115,42 @@ def _attachments(project: Project, service: Service, name: str) -> tuple[Network
     out = []
     for net in service.networks:
         network = project.networks.get(net.name)
-        aliases = tuple(dict.fromkeys((service.name, name, *net.aliases)))
+        aliases = tuple(dict.fromkeys((service.name, name, *net.aliases, *link_aliases(project, service, net.name))))
         out.append(NetworkAttachment(network.name if network else net.name, aliases, net.ipv4_address,
                                      net.mac_address, net.priority, net.gw_priority))
     return tuple(sorted(out, key=lambda a: -a.priority))
+
+
+def link_aliases(project: Project, target: Service, network: str) -> tuple[str, ...]:
+    """``links: [db:linkeddb]`` in a service on ``network``: ``linkeddb`` becomes an alias of ``db`` there.
+
+    Unlike Docker's legacy links (visible to the linking container only), the alias resolves for every container
+    on that network: dockyard's DNS answers per network, not per container."""
+    out = []
+    for other in project.services.values():
+        if other.network_mode or network not in {n.name for n in other.networks}:
+            continue
+        for link in other.links:
+            service, _, alias = link.partition(":")
+            if service == target.name and alias and alias != service:
+                out.append(alias)
+    return tuple(out)
+
+
+def volumes_from_of(project: Project, service: Service, resolve: Mapping[str, str]) -> tuple[str, ...]:
+    """``volumes_from: [svc[:ro|rw], container:name[:ro|rw]]`` -> ``<container name>[:ro|:rw]`` for the runtime
+    (a service means its first replica, as ``network_mode: service:x`` does)."""
+    out = []
+    for entry in service.volumes_from:
+        if entry.startswith("container:"):
+            out.append(entry[len("container:"):])
+            continue
+        source, sep, mode = entry.partition(":")
+        known = project.services.get(source)
+        container = resolve.get(source) or (container_name_of(project.name, known, 1) if known
+                                            else L.container_name(project.name, source, 1))
+        out.append(f"{container}{sep}{mode}")
+    return tuple(out)
 
 
 def restart_of(service: Service) -> RestartSpec:
@@ -202,6 +234,7 @@ def container_spec(
         domainname=service.domainname,
         labels=tuple(sorted({**dict(extra_labels), **container_labels(project, service, number, oneoff=oneoff)}.items())),
         mounts=mounts_of(project, service),
+        volumes_from=volumes_from_of(project, service, resolve),
         network_mode=mode,
         networks=_attachments(project, service, cname) if mode == "bridge" else (),
         ports=_ports(service),

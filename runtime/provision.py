@@ -6,6 +6,8 @@ ports, and its /etc/hostname, /etc/hosts and /etc/resolv.conf written in the con
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import json
 import shutil
 import socket
 from pathlib import Path
@@ -65,6 +67,35 @@ def resolve_mounts(spec: ContainerSpec, extra_volumes: list[str], volumes: Volum
             volumes.remove(name, missing_ok=True, force=True)
         raise
     return mounts, used, anonymous
+
+
+def inherit_mounts(store: cs.ContainerStore, spec: ContainerSpec, own: list[low.Mount]) -> list[low.Mount]:
+    """``volumes_from``: ``own`` plus the volume and bind mounts of each named container (``name[:ro|:rw]``), at
+    the same targets and on the same host dirs (anonymous volumes included); ``:ro`` makes them read-only, else
+    they keep the source's mode. A target the container mounts itself, or an earlier source gave, is not replaced."""
+    out = list(own)
+    taken = {m.destination for m in out}
+    for entry in spec.volumes_from:
+        ref, _, mode = entry.partition(":")
+        if mode not in ("", "ro", "rw"):
+            raise ContainerError(f"create container {spec.name}: volumes_from {entry!r}: mode must be ro or rw")
+        for mount in _mounts_of(store, ref, spec.name):
+            if mount.destination not in taken:
+                taken.add(mount.destination)
+                out.append(dataclasses.replace(mount, readonly=True) if mode == "ro" else mount)
+    return out
+
+
+def _mounts_of(store: cs.ContainerStore, ref: str, who: str) -> list[low.Mount]:
+    """The volume and bind mounts (not tmpfs, devices or the runtime's own files) in ``ref``'s launch spec."""
+    try:
+        rec = store.read(store.resolve(ref))
+        data = json.loads((store.cdir(rec["id"]) / "launch.json").read_text())
+    except (ContainerError, OSError, ValueError) as exc:
+        raise ContainerError(f"create container {who}: volumes_from {ref}: {exc}; create {ref} first") from exc
+    binds = {m.get("target") for m in (rec.get("spec") or {}).get("mounts") or () if m.get("kind") == "bind"}
+    mounts = [low.Mount(**m) for m in data.get("mounts") or ()]
+    return [m for m in mounts if m.kind == "volume" or (m.kind == "bind" and m.destination in binds)]
 
 
 def _volume_spec(name: str, labels: tuple[tuple[str, str], ...]):  # noqa: ANN202

@@ -31,6 +31,7 @@ def create_netns(path: Path, sys: Syscalls | None = None) -> None:
         code = 1
         try:
             sys.unshare(sc.CLONE_NEWNET)
+            sys.set_loopback_up()
             sys.mount("/proc/self/ns/net", str(path), None, sc.MS_BIND)
             code = 0
         finally:

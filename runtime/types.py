@@ -102,6 +102,7 @@ class ContainerSpec:
     domainname: str | None = None
     labels: Labels = ()
     mounts: tuple[MountSpec, ...] = ()
+    volumes_from: tuple[str, ...] = ()  # "<container>[:ro|:rw]": its volumes and binds at the same targets
     network_mode: str = "bridge"
     networks: tuple[NetworkAttachment, ...] = ()
     ports: tuple[PortSpec, ...] = ()

@@ -27,7 +27,9 @@ SERVICE_FIELDS: dict[str, str] = {
     "mac_address": "set it on a network attachment: networks.<name>.mac_address", "external_links": "",
     "use_api_socket": "", "annotations": "",
     # compose features dockyard does not implement
-    "develop": "file watching is not supported", "models": "", "provider": "", "post_start": "", "pre_stop": "",
+    "develop": "file watching is not supported", "models": "", "provider": "",
+    "pre_start": "", "post_start": "", "pre_stop": "",
+    "label_file": "the labels in these files are not read",
     "secrets": "the files are not mounted", "configs": "the files are not mounted",
 }  # fmt: skip
 TOP_FIELDS: dict[str, str] = {"models": ""}
@@ -74,6 +76,12 @@ def _mounts(where: str, svc: Mapping[str, Any]) -> list[str]:
     return out
 
 
+def _networks(where: str, svc: Mapping[str, Any]) -> list[str]:
+    nets = svc.get("networks") if isinstance(svc.get("networks"), Mapping) else {}
+    return [line(f"{where}.networks.{name}.ipv6_address") for name, net in nets.items()
+            if isinstance(net, Mapping) and net.get("ipv6_address")]
+
+
 def _deploy(where: str, svc: Mapping[str, Any]) -> list[str]:
     deploy = svc.get("deploy") or {}
     out = []
@@ -110,5 +118,6 @@ def unsupported_fields(data: Mapping[str, Any], *, arch: str | None = None) -> l
         svc = svc or {}
         where = f"services.{name}"
         out += [line(f"{where}.{key}", note) for key, note in SERVICE_FIELDS.items() if _set(svc.get(key))]
-        out += _namespaces(where, svc) + _mounts(where, svc) + _deploy(where, svc) + _other(where, svc, arch)
+        out += _namespaces(where, svc) + _mounts(where, svc) + _networks(where, svc)
+        out += _deploy(where, svc) + _other(where, svc, arch)
     return out

@@ -1,7 +1,9 @@
 """OCI distribution client (pull and push) over httpx: the only httpx importer.
 
 Auth: anonymous or credentialed bearer tokens and basic auth, negotiated from the ``WWW-Authenticate`` challenge.
-Plain HTTP only for loopback hosts, DOCKYARD_INSECURE_REGISTRIES, or ``insecure=True``. Idempotent requests are
+Plain HTTP only for loopback hosts, ``insecure=True``, or registries listed (``host`` or ``host:port``) in
+DOCKYARD_INSECURE_REGISTRIES (comma-separated) or in ``$DOCKYARD_ROOT/registries.json``:
+``{"insecure": ["host:port", ...]}`` (a missing file lists none). Idempotent requests are
 retried with exponential backoff on connection errors and 5xx. Blob bodies are streamed into a BlobSink, which
 verifies size and digest; manifests over 4 MiB are refused.
 """
@@ -9,19 +11,27 @@ verifies size and digest; manifests over 4 MiB are refused.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import threading
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable, Iterable, Iterator
 from urllib.parse import urlencode, urljoin
 
 import httpx
 
-from runtime.errors import DigestMismatchError, RegistryError
-from runtime.images.auth import Challenge, CredentialStore, Credentials, basic_header, parse_challenge
+from runtime.errors import DigestMismatchError, ImageError, RegistryError
+from runtime.images.auth import (
+    Challenge,
+    Credentials,
+    CredentialStore,
+    basic_header,
+    parse_challenge,
+)
 from runtime.images.platform import ACCEPT, MAX_MANIFEST_BYTES, Descriptor
-from runtime.images.store import BlobSink
+from runtime.images.store import BlobSink, default_root
 
 _LOOPBACK = {"localhost", "127.0.0.1", "::1", "[::1]"}
 _CHUNK = 1 << 20
@@ -29,12 +39,33 @@ Progress = Callable[[int, int], None]
 Body = bytes | Callable[[], Iterable[bytes]] | None
 
 
-def is_insecure(host: str) -> bool:
-    """Plain HTTP allowed: loopback, or listed (host or host:port) in DOCKYARD_INSECURE_REGISTRIES."""
+_EXAMPLE = 'write JSON such as {"insecure": ["registry.local:5000"]}'
+
+
+def configured_insecure(root: Path | None = None) -> frozenset[str]:
+    """The ``insecure`` list of ``<root>/registries.json`` (root: DOCKYARD_ROOT); empty when there is no file."""
+    path = (root if root is not None else default_root()) / "registries.json"
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return frozenset()
+    except (OSError, ValueError) as exc:
+        raise ImageError(f"registry configuration {path}: cannot read it ({exc}); {_EXAMPLE}") from None
+    listed = doc.get("insecure", []) if isinstance(doc, dict) else None
+    if not isinstance(listed, list) or not all(isinstance(h, str) for h in listed):
+        raise ImageError(f"registry configuration {path}: 'insecure' must be a list of host[:port] strings; "
+                         f"{_EXAMPLE}")
+    return frozenset(h.strip() for h in listed if h.strip())
+
+
+def is_insecure(host: str, root: Path | None = None) -> bool:
+    """Plain HTTP allowed: loopback, or listed (host or host:port) in DOCKYARD_INSECURE_REGISTRIES or in
+    ``<root>/registries.json`` (root: DOCKYARD_ROOT)."""
     bare = host.rsplit(":", 1)[0] if not host.endswith("]") else host
     if bare in _LOOPBACK or bare.startswith("127."):
         return True
     listed = {h.strip() for h in os.environ.get("DOCKYARD_INSECURE_REGISTRIES", "").split(",") if h.strip()}
+    listed |= configured_insecure(root)
     return host in listed or bare in listed
 
 

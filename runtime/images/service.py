@@ -1,8 +1,12 @@
 """ImageService: the image operations of the runtime (pull, push, list, inspect, remove, prune, load, save,
-import) over one content store. Progress callbacks receive ``PullProgress`` from worker threads."""
+import) over one content store. Progress callbacks receive ``PullProgress`` from worker threads.
+
+Plain-HTTP registries: ``insecure_registries``, DOCKYARD_INSECURE_REGISTRIES, or ``<root>/registries.json``
+(``{"insecure": ["host:port", ...]}``). Each pull records its time per reference (``pulled_at``)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from dataclasses import dataclass
@@ -13,9 +17,16 @@ from runtime.errors import ImageError, ImageNotFoundError, InvalidReferenceError
 from runtime.images.auth import CredentialStore
 from runtime.images.platform import Platform, host_platform, parse_platform
 from runtime.images.reference import Reference, parse_reference
-from runtime.images.registry import RegistryClient
+from runtime.images.registry import RegistryClient, is_insecure
 from runtime.images.store import ContentStore, hex_of, tree_size
-from runtime.images.transfer import ProgressFn, PullProgress, image_config_of, pull_image, push_image, unpack_all
+from runtime.images.transfer import (
+    ProgressFn,
+    PullProgress,
+    image_config_of,
+    pull_image,
+    push_image,
+    unpack_all,
+)
 
 __all__ = ["ImageInfo", "ImageService", "PullProgress", "RemovedImages"]
 
@@ -52,7 +63,7 @@ class ImageService:
         self._in_use = in_use or (lambda: set())
 
     def client(self, registry: str, insecure: bool | None = None) -> RegistryClient:
-        if insecure is None and registry in self._insecure:
+        if insecure is None and (registry in self._insecure or is_insecure(registry, self.store.root)):
             insecure = True
         return RegistryClient(registry, credentials=self._credentials, insecure=insecure)
 
@@ -67,7 +78,7 @@ class ImageService:
                                     progress=progress, workers=self._workers)
                 self._record(pulled.image_id, pulled.manifest_digest, pulled.manifest_media_type,
                              pulled.index_digest, list(pulled.chain_ids), reference,
-                             repo_digest=f"{reference.name}@{pulled.manifest_digest}")
+                             repo_digest=f"{reference.name}@{pulled.manifest_digest}", pulled=True)
         except BaseException:
             self.store.tidy()  # fail closed: nothing half-pulled stays behind
             raise
@@ -94,7 +105,8 @@ class ImageService:
     # ---- local records -----------------------------------------------------------------------------------
     def _record(self, image_id: str, manifest_digest: str, media_type: str, index_digest: str | None,
                 chains: list[str], reference: Reference | None, *, repo_digest: str | None = None,
-                extra_tags: tuple[str, ...] = ()) -> None:
+                extra_tags: tuple[str, ...] = (), pulled: bool = False) -> None:
+        """Index an image; ``pulled``: also note when ``reference`` was pulled (``pulled_at``)."""
         config = json.loads(self.store.read_blob(image_id))
         size = sum(tree_size(self.store.layer_dir(c)) for c in chains)
         with self.store.edit_index() as doc:
@@ -106,6 +118,23 @@ class ImageService:
             tags = list(extra_tags) + ([reference.tagged()] if reference and reference.tag else [])
             for tag in tags:
                 doc["tags"][tag] = image_id
+            if pulled and reference is not None:
+                doc.setdefault("pulled", {})[_pull_key(reference)] = time.time()
+
+    def pulled_at(self, ref: str) -> float | None:
+        """When ``ref`` was last pulled (epoch seconds); for images indexed before pull times were recorded, or
+        built/loaded ones, when the image entered the store. None if ``ref`` is not in the store."""
+        try:
+            image_id = self.resolve(ref)
+        except ImageNotFoundError:
+            return None
+        doc = self.store.read_index()
+        with contextlib.suppress(InvalidReferenceError):
+            when = (doc.get("pulled") or {}).get(_pull_key(parse_reference(ref)))
+            if when is not None:
+                return float(when)
+        added = doc["images"][image_id].get("added")
+        return None if added is None else float(added)
 
     def resolve(self, ref: str) -> str:
         """Image id for a tag, ``name@digest``, full id, or unique id prefix."""
@@ -273,6 +302,10 @@ class ImageService:
             self._record(manifest.config.digest, manifest_digest, manifest.media_type, None, list(chains),
                          reference)
         return self._info(manifest.config.digest)
+
+
+def _pull_key(reference: Reference) -> str:
+    return f"{reference.name}@{reference.digest}" if reference.digest else reference.tagged()
 
 
 def _mount_source(repo_digests: list[str], target: Reference) -> str | None:

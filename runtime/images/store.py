@@ -1,7 +1,7 @@
 """The content store under DOCKYARD_ROOT: verified blobs, the image index, unpacked layers, garbage collection.
 
 Layout: ``blobs/sha256/<hex>`` (named only after the digest and size are verified; partial data lives in
-``blobs/tmp/``), ``images/index.json`` (tags and image records, atomic writes), ``layers/<chain id hex>/``
+``blobs/tmp/``), ``images/index.json`` (tags, image records and ``pulled``: reference -> last pull time; atomic writes), ``layers/<chain id hex>/``
 (unpacked in ``layers/.tmp/`` then renamed). Writers hold ``gc.lock`` shared; garbage collection holds it
 exclusively, so it never frees what a concurrent pull is still writing.
 """

@@ -10,8 +10,10 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import errno as _errno
+import fcntl
 import os
 import resource
+import socket
 import stat
 import struct
 from collections.abc import Callable
@@ -36,6 +38,10 @@ MS_SHARED = 0x100000
 MS_RELATIME = 0x200000
 MS_STRICTATIME = 0x1000000
 MNT_DETACH = 0x2
+
+SIOCGIFFLAGS = 0x8913
+SIOCSIFFLAGS = 0x8914
+IFF_UP = 0x1
 
 # namespace flags
 CLONE_NEWNS = 0x00020000
@@ -257,6 +263,17 @@ class Syscalls:
             os.chdir(path)
         except OSError as exc:
             raise KernelError("chdir", exc.errno or _errno.EIO, path) from exc
+
+    def set_loopback_up(self) -> None:
+        """Bring ``lo`` up in the current network namespace (a fresh netns starts with it down)."""
+        try:
+            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM | socket.SOCK_CLOEXEC) as sock:
+                req = struct.pack("16sh22x", b"lo", 0)
+                flags = struct.unpack("16sh22x", fcntl.ioctl(sock.fileno(), SIOCGIFFLAGS, req))[1]
+                if not flags & IFF_UP:
+                    fcntl.ioctl(sock.fileno(), SIOCSIFFLAGS, struct.pack("16sh22x", b"lo", flags | IFF_UP))
+        except OSError as exc:
+            raise KernelError("ioctl SIOCSIFFLAGS", exc.errno or _errno.EIO, "lo") from exc
 
     def write_file(self, path: str, data: str) -> None:
         try:

@@ -8,6 +8,8 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import socket
+import threading
 from typing import Iterator
 
 from pyroute2 import IPRoute
@@ -15,6 +17,7 @@ from pyroute2.netlink.exceptions import NetlinkError
 from pyroute2.netlink.rtnl.ifaddrmsg import IFA_F_NODAD
 
 from runtime.errors import KernelError, NetworkError
+from runtime.linux.syscalls import CLONE_NEWNET, Syscalls
 
 MAIN_TABLE = 254
 AF_INET6 = 10
@@ -30,11 +33,36 @@ def _fail(step: str, obj: str, exc: NetlinkError, fix: str = "") -> NetworkError
 
 @contextlib.contextmanager
 def _ipr(netns: str | None = None) -> Iterator[IPRoute]:
-    ipr = IPRoute(netns=netns, flags=0) if netns else IPRoute()
+    ipr = IPRoute(fileno=_netns_socket(netns)) if netns else IPRoute()
     try:
         yield ipr
     finally:
         ipr.close()
+
+
+_SYS: list[Syscalls] = []
+
+
+def _netns_socket(netns: str) -> int:
+    """A NETLINK_ROUTE socket inside ``netns``, made by this thread stepping into it and straight back (setns
+    changes only the calling thread); pyroute2's own ``netns=`` forks a helper process for each socket instead."""
+    if not _SYS:
+        _SYS.append(Syscalls())
+    if not os.path.exists(netns):
+        raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), netns)
+    own = os.open(f"/proc/self/task/{threading.get_native_id()}/ns/net", os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        try:
+            _SYS[0].setns(netns, CLONE_NEWNET)
+        except KernelError as exc:
+            raise NetworkError(f"{exc}; is the container running?") from exc
+        try:
+            sock = socket.socket(socket.AF_NETLINK, socket.SOCK_DGRAM | socket.SOCK_CLOEXEC, socket.NETLINK_ROUTE)
+        finally:
+            _SYS[0].setns(f"/proc/self/fd/{own}", CLONE_NEWNET)  # back home; raises (never silently stays) on failure
+    finally:
+        os.close(own)
+    return sock.detach()
 
 
 def _index(ipr: IPRoute, name: str) -> int | None:

@@ -96,6 +96,9 @@ def _setup(sys: sc.Syscalls, plan: ChildPlan, errw: int, step: list[str]) -> Non
     sys.unshare(plan.ns.clone_flags & ~sc.CLONE_NEWPID)  # the pid namespace came with the fork
     for kind, path in plan.ns.joins:
         sys.setns(path, namespaces.FLAGS[kind])
+    if plan.ns.clone_flags & sc.CLONE_NEWNET:  # a fresh netns (network_mode none): loopback works as in Docker
+        step[0] = "loopback"
+        sys.set_loopback_up()
     step[0] = "hostname"
     if plan.ns.clone_flags & sc.CLONE_NEWUTS:
         sys.sethostname(plan.hostname)

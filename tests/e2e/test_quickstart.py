@@ -63,6 +63,13 @@ def test_quickstart_serves_keeps_its_count_logs_and_leaves_nothing(dockyard, e2e
         prefixes = {line.split("|")[0].strip() for line in logs.splitlines() if "|" in line}
         assert {"redis-1", "init-1", "web-1", "proxy-1"} <= prefixes
         assert "GET / HTTP" in logs
+
+        dockyard("rm", "-s", "-f", "redis", cwd=QUICKSTART)  # a new redis container: only the volume keeps the count
+        dockyard("up", "-d", "--wait", cwd=QUICKSTART, extra_env=env)
+        redis = by_service(ps_json(dockyard("ps", "--format", "json", cwd=QUICKSTART).stdout))["redis"]
+        assert redis["ID"] != rows["redis"]["ID"]
+        ids.append(redis["ID"])
+        assert eventually(lambda: _count(url), timeout=30) == first + 3, "the count is not kept in the named volume"
     finally:
         if follower is not None:
             follower.stop()

@@ -32,6 +32,8 @@ class FakeImages:
         self.pulled: list[str] = []
         self.pushed: list[str] = []
         self.removed: list[str] = []
+        self.pull_times: dict[str, float] = {}  # normalized reference -> when it was last pulled
+        self.clock: float = 1_000_000.0  # what a pull records as its time
 
     def add(self, ref: str, image_id: str | None = None) -> FakeImage:
         image_id = image_id or "sha256:" + hashlib.sha256(ref.encode()).hexdigest()
@@ -43,9 +45,14 @@ class FakeImages:
         if ref in self.pull_errors:
             raise self.pull_errors[ref]
         self.pulled.append(ref)
+        self.pull_times[_norm(ref)] = self.clock
         if progress is not None:
             progress(ref)
         return self.by_ref.get(_norm(ref)) or self.add(ref)
+
+    def pulled_at(self, ref: str) -> float | None:
+        """Like ``ImageService.pulled_at``: the last pull's time; None for absent images or ones never pulled."""
+        return self.pull_times.get(_norm(ref)) if _norm(ref) in self.by_ref else None
 
     def push(self, ref: str, dest: str | None = None, **_: Any) -> str:
         self.resolve(ref)

@@ -147,3 +147,19 @@ def test_a_fully_supported_service_produces_no_warning():
         stop_grace_period: 3s
     """)
     assert warnings == []
+
+
+def test_label_files_and_pre_start_hooks_are_warned():
+    assert warnings_for("label_file: ./labels\npre_start: [{command: [echo]}]") == [
+        f"services.web.pre_start: {IGNORED}",
+        f"services.web.label_file: {IGNORED} (the labels in these files are not read)",
+    ]
+
+
+def test_a_fixed_ipv6_address_on_a_network_is_warned():
+    data = normalized("""
+        services:
+          web: {image: x, networks: {front: {ipv6_address: 'fd00::5', ipv4_address: 172.20.0.5}}}
+        networks: {front: {}}
+    """)
+    assert unsupported_fields(data, arch="amd64") == [f"services.web.networks.front.ipv6_address: {IGNORED}"]
