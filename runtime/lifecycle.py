@@ -74,7 +74,7 @@ class Lifecycle:
         mounts, used, anonymous = provision.resolve_mounts(
             spec, launchspec.image_volume_targets(spec, config), self.volumes, layers, cdir / "volinit")
         try:
-            mounts = provision.inherit_mounts(self.store, spec, mounts)  # volumes_from
+            mounts, used = provision.inherit_mounts(self.store, spec, mounts, used)  # volumes_from
             netns = self._netns_for(spec, cid)
             launch = launchspec.build(spec, cid, str(cdir), config, layers, mounts, netns)
             (cdir / "launch.json").write_text(json.dumps(launchspec.to_json(launch)))

@@ -69,11 +69,14 @@ def resolve_mounts(spec: ContainerSpec, extra_volumes: list[str], volumes: Volum
     return mounts, used, anonymous
 
 
-def inherit_mounts(store: cs.ContainerStore, spec: ContainerSpec, own: list[low.Mount]) -> list[low.Mount]:
+def inherit_mounts(store: cs.ContainerStore, spec: ContainerSpec, own: list[low.Mount],
+                   used: list[str]) -> tuple[list[low.Mount], list[str]]:
     """``volumes_from``: ``own`` plus the volume and bind mounts of each named container (``name[:ro|:rw]``), at
     the same targets and on the same host dirs (anonymous volumes included); ``:ro`` makes them read-only, else
-    they keep the source's mode. A target the container mounts itself, or an earlier source gave, is not replaced."""
-    out = list(own)
+    they keep the source's mode. A target the container mounts itself, or an earlier source gave, is not replaced.
+
+    Returns (mounts, volume names used): inherited volumes count as in use by this container too."""
+    out, names = list(own), list(used)
     taken = {m.destination for m in out}
     for entry in spec.volumes_from:
         ref, _, mode = entry.partition(":")
@@ -83,7 +86,9 @@ def inherit_mounts(store: cs.ContainerStore, spec: ContainerSpec, own: list[low.
             if mount.destination not in taken:
                 taken.add(mount.destination)
                 out.append(dataclasses.replace(mount, readonly=True) if mode == "ro" else mount)
-    return out
+                if mount.kind == "volume" and mount.source:  # <root>/volumes/<name>/_data
+                    names.append(Path(mount.source).parent.name)
+    return out, list(dict.fromkeys(names))
 
 
 def _mounts_of(store: cs.ContainerStore, ref: str, who: str) -> list[low.Mount]:

@@ -68,3 +68,10 @@ def test_a_missing_source_fails_the_create_naming_it(rt):
     with pytest.raises(Exception, match="volumes_from nosuch"):
         rt.create_container(spec("vforphan", "true", volumes_from=("nosuch",)))
     assert [c.name for c in rt.containers()] == []
+
+
+def test_an_inherited_volume_stays_in_use_after_the_source_goes(rt, source):
+    rt.create_container(spec("vfkeep", "true", volumes_from=("vfsrc",)))
+    rt.remove_container(source)
+    with pytest.raises(Exception, match="in use"):
+        rt.remove_volume("dyvf_named")
