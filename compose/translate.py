@@ -89,7 +89,27 @@ def _tmpfs(entry: str) -> MountSpec:
 
 
 def mounts_of(project: Project, service: Service) -> tuple[MountSpec, ...]:
-    return tuple(_mount(project, m) for m in service.mounts) + tuple(_tmpfs(t) for t in service.tmpfs)
+    return (
+        tuple(_mount(project, m) for m in service.mounts)
+        + tuple(_tmpfs(t) for t in service.tmpfs)
+        + file_refs(project.secrets, service.secrets, "/run/secrets")
+        + file_refs(project.configs, service.configs, "")
+    )
+
+
+def file_refs(defined: Mapping, refs, base: str) -> tuple[MountSpec, ...]:
+    """File-based secrets (under /run/secrets) and configs (under /) as read-only binds, as docker compose does
+    outside Swarm. Secrets and configs from ``environment``/``content`` are warned about at load, not mounted."""
+    out = []
+    for ref in refs:
+        item = defined.get(ref.source)
+        if item is None or not item.file:
+            continue
+        target = ref.target or ref.source
+        if not target.startswith("/"):
+            target = f"{base}/{target}"
+        out.append(MountSpec("bind", target, item.file, True, create_host_path=False))
+    return tuple(out)
 
 
 def _ports(service: Service) -> tuple[PortSpec, ...]:

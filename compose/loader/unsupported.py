@@ -30,7 +30,6 @@ SERVICE_FIELDS: dict[str, str] = {
     "develop": "file watching is not supported", "models": "", "provider": "",
     "pre_start": "", "post_start": "", "pre_stop": "",
     "label_file": "the labels in these files are not read",
-    "secrets": "the files are not mounted", "configs": "the files are not mounted",
 }  # fmt: skip
 TOP_FIELDS: dict[str, str] = {"models": ""}
 LOG_DRIVERS = ("json-file", "local", "none")
@@ -82,6 +81,19 @@ def _networks(where: str, svc: Mapping[str, Any]) -> list[str]:
             if isinstance(net, Mapping) and net.get("ipv6_address")]
 
 
+def _file_refs(where: str, svc: Mapping[str, Any], data: Mapping[str, Any]) -> list[str]:
+    """Secrets and configs are mounted from files; those defined by environment or content are not (yet)."""
+    out = []
+    for kind in ("secrets", "configs"):
+        defined = data.get(kind) or {}
+        for i, ref in enumerate(svc.get(kind) or ()):
+            source = ref.get("source") if isinstance(ref, Mapping) else ref
+            top = defined.get(source) or {}
+            if not top.get("file"):
+                out.append(line(f"{where}.{kind}[{i}]", f"only file-based {kind} are mounted"))
+    return out
+
+
 def _deploy(where: str, svc: Mapping[str, Any]) -> list[str]:
     deploy = svc.get("deploy") or {}
     out = []
@@ -119,5 +131,5 @@ def unsupported_fields(data: Mapping[str, Any], *, arch: str | None = None) -> l
         where = f"services.{name}"
         out += [line(f"{where}.{key}", note) for key, note in SERVICE_FIELDS.items() if _set(svc.get(key))]
         out += _namespaces(where, svc) + _mounts(where, svc) + _networks(where, svc)
-        out += _deploy(where, svc) + _other(where, svc, arch)
+        out += _deploy(where, svc) + _other(where, svc, arch) + _file_refs(where, svc, data)
     return out

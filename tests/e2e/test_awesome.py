@@ -35,10 +35,7 @@ class Stack:
 
 STACKS = [
     Stack("flask-redis", "http://127.0.0.1:8000/", ("This webpage has been viewed",), 8000),
-    pytest.param(Stack("apache-php", "http://127.0.0.1:80/", ("<h1>Hello World!</h1>",), 80), marks=pytest.mark.xfail(
-        strict=True, reason="runtime bug: containers share the monitor's process group, so apache's shutdown "
-        "(kill of its process group) kills the monitor and `down` fails 'still running 10 s after SIGKILL'; "
-        "see test_crash_recovery.py::test_container_signalling_its_process_group_spares_the_monitor")),
+    Stack("apache-php", "http://127.0.0.1:80/", ("<h1>Hello World!</h1>",), 80),
 ]
 
 

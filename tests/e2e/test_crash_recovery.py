@@ -8,8 +8,6 @@ import subprocess
 import textwrap
 from pathlib import Path
 
-import pytest
-
 from tests.e2e.conftest import DOCKYARD_BIN
 from tests.support.e2e import by_service, ps_json
 from tests.support.eventually import eventually
@@ -132,8 +130,6 @@ services:
 """
 
 
-@pytest.mark.xfail(strict=True, reason="runtime bug: a container's processes are in the monitor's process group "
-                   "and session (no setsid in the child), so `kill 0` inside the container reaches the monitor")
 def test_container_signalling_its_process_group_spares_the_monitor(dockyard, e2e_env, tmp_path):
     """A container that signals its own process group (kill 0) does not reach its monitor: the monitor is still
     there to apply the restart policy when the container then fails."""

@@ -62,16 +62,26 @@ def test_compose_features_not_implemented_are_warned(row):
     assert warning.startswith(f"services.web.{row.split(':')[0]}: {IGNORED}")
 
 
-def test_secret_and_config_files_are_reported_as_not_mounted():
+def test_file_based_secrets_and_configs_are_mounted_so_not_warned():
     data = normalized("""
         services:
           web: {image: x, secrets: [token], configs: [conf]}
         secrets: {token: {file: ./token.txt}}
         configs: {conf: {file: ./conf.txt}}
     """)
+    assert unsupported_fields(data, arch="amd64") == []
+
+
+def test_secrets_and_configs_from_environment_or_content_are_reported_as_not_mounted():
+    data = normalized("""
+        services:
+          web: {image: x, secrets: [token], configs: [conf]}
+        secrets: {token: {environment: TOKEN}}
+        configs: {conf: {content: "hello"}}
+    """)
     assert unsupported_fields(data, arch="amd64") == [
-        f"services.web.secrets: {IGNORED} (the files are not mounted)",
-        f"services.web.configs: {IGNORED} (the files are not mounted)",
+        f"services.web.secrets[0]: {IGNORED} (only file-based secrets are mounted)",
+        f"services.web.configs[0]: {IGNORED} (only file-based configs are mounted)",
     ]
 
 
