@@ -272,6 +272,9 @@ class NetworkService:
         h = hashlib.sha256(f"{rec['id']}/{cid}".encode()).hexdigest()[:12]
         host, peer = f"dy{h}", f"dy{h}p"
         ifname = bridge.next_ifname(netns)
+        # The names derive from (network, container): a veth left by a process killed between creating it and
+        # recording the endpoint is ours, so it is removed rather than colliding (EEXIST) on the next attach.
+        bridge.delete_link(host)
         bridge.create_veth(host, peer, rec["bridge"], rec["mtu"])
         try:
             bridge.move_to_netns(peer, netns)
