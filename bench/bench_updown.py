@@ -30,6 +30,7 @@ sys.path.insert(0, str(HERE.parent))
 PROJECT = "dybenchud"
 IMAGE = "dockyard.bench/busybox:updown"
 COMMAND = "trap 'exit 0' TERM; sleep 3600 & wait"
+SETTLE = 0.5  # let every shell install its TERM trap before down (else down waits out the stop timeout)
 ANCHORS = {"up": 4.8, "down": 2.6}  # docker-compose v1 on this machine (issue 9), seconds
 
 
@@ -123,6 +124,7 @@ def main() -> int:
         import_image(tmp)
         for i in range(args.cycles):
             ups.append(time_up(exe, cwd, args.services))
+            time.sleep(SETTLE)
             downs.append(time_down(exe, cwd))
             print(f"cycle {i + 1}: up {ups[-1]:.3f} s, down {downs[-1]:.3f} s", file=sys.stderr)
         report({"up": summary(ups, ANCHORS["up"]), "down": summary(downs, ANCHORS["down"])}, args.services,

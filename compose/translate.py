@@ -12,6 +12,7 @@ from compose import labels as L
 from compose.loader.canonical_values import parse_bytes, split_command
 from compose.model import Healthcheck, Mount, Network, Project, Service, Volume
 from runtime import (
+    BlkioSpec,
     ContainerSpec,
     HealthcheckSpec,
     LogSpec,
@@ -228,7 +229,26 @@ def _resources(service: Service) -> ResourceSpec:
         cpu_shares=service.cpu_shares,
         pids_limit=service.pids_limit or (limits.pids if limits else None),
         shm_size=service.shm_size,
+        blkio=_blkio(service.extra.get("blkio_config")),
     )
+
+
+_BLKIO_RULES = (("weight_device", "weight", "weight_device"), ("device_read_bps", "rate", "read_bps"),
+                ("device_write_bps", "rate", "write_bps"), ("device_read_iops", "rate", "read_iops"),
+                ("device_write_iops", "rate", "write_iops"))
+
+
+def _blkio(config: Mapping | None) -> BlkioSpec | None:
+    """``blkio_config`` (kept in ``Service.extra``) -> per-device rules; rates like ``12mb`` become bytes."""
+    if not config:
+        return None
+    rules = {
+        field: tuple((str(d["path"]), parse_bytes(d[key]) if "bps" in field else int(d[key]))
+                     for d in config.get(name) or ())
+        for name, key, field in _BLKIO_RULES
+    }
+    weight = config.get("weight")
+    return BlkioSpec(weight=None if weight is None else int(weight), **rules)
 
 
 def container_spec(

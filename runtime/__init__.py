@@ -18,7 +18,7 @@ _SOURCES = {
     "runtime.build.request": ("BuildEvent", "BuildRequest"),
     "runtime.build.errors": ("BuildError",),
     "runtime.types": (
-        "ContainerInfo", "ContainerSpec", "HealthcheckSpec", "HealthInfo", "LogLine", "LogSpec", "MountSpec",
+        "BlkioSpec", "ContainerInfo", "ContainerSpec", "HealthcheckSpec", "HealthInfo", "LogLine", "LogSpec", "MountSpec",
         "NetworkAttachment", "NetworkInfo", "NetworkSpec", "PortInfo", "PortSpec", "ResourceSpec", "RestartSpec",
         "VolumeInfo", "VolumeSpec",
     ),
@@ -37,6 +37,7 @@ __all__ = [
     "BuildEvent",
     "BuildRequest",
     "BuildError",
+    "BlkioSpec",
     "ContainerInfo",
     "ContainerSpec",
     "HealthcheckSpec",
@@ -90,6 +91,6 @@ if TYPE_CHECKING:  # for type checkers and IDEs; never executed
     from runtime.errors import (ContainerError, ContainerNotFoundError, ContainerRuntimeError, DigestMismatchError,
                                 ImageError, ImageNotFoundError, InvalidReferenceError, KernelError, LayerError,
                                 NetworkError, RegistryError, StateError, VolumeError)
-    from runtime.types import (ContainerInfo, ContainerSpec, HealthcheckSpec, HealthInfo, LogLine, LogSpec, MountSpec,
+    from runtime.types import (BlkioSpec, ContainerInfo, ContainerSpec, HealthcheckSpec, HealthInfo, LogLine, LogSpec, MountSpec,
                                NetworkAttachment, NetworkInfo, NetworkSpec, PortInfo, PortSpec, ResourceSpec,
                                RestartSpec, VolumeInfo, VolumeSpec)

@@ -150,7 +150,8 @@ def build(spec: ContainerSpec, cid: str, cdir: str, config: dict, layers: list[s
         security=security,
         resources=low.Resources(memory=res.memory, memory_swap=res.memory_swap,
                                 memory_reservation=res.memory_reservation, cpus=res.cpus, cpu_shares=res.cpu_shares,
-                                cpuset_cpus=res.cpuset, pids_limit=res.pids_limit),
+                                cpuset_cpus=res.cpuset, pids_limit=res.pids_limit,
+                                blkio=low.Blkio(**dataclasses.asdict(res.blkio)) if res.blkio else None),
         sysctls=spec.sysctls,
         shm_size=res.shm_size or DEFAULT_SHM,
         init=spec.init,
@@ -185,7 +186,7 @@ def from_json(data: dict) -> low.ContainerSpec:
         security=low.Security(cap_add=tuple(sec["cap_add"]), cap_drop=tuple(sec["cap_drop"]),
                               privileged=sec["privileged"], seccomp=sec["seccomp"],
                               masked_paths=tuple(sec["masked_paths"]), readonly_paths=tuple(sec["readonly_paths"])),
-        resources=low.Resources(**data["resources"]),
+        resources=low.Resources.from_dict(data["resources"]),
         sysctls=tuple(tuple(s) for s in data["sysctls"]),  # type: ignore[misc]
         shm_size=data["shm_size"], init=data["init"], stop_signal=data["stop_signal"],
         stop_grace_period=data["stop_grace_period"], labels=tuple(tuple(lb) for lb in data["labels"]),  # type: ignore[misc]

@@ -84,6 +84,24 @@ class Namespace:
 
 
 @dataclass(frozen=True)
+class Blkio:
+    """Block I/O cgroup controls: (host device path, value) per device; rates in bytes/s or ops/s."""
+
+    weight: int | None = None
+    weight_device: tuple[tuple[str, int], ...] = ()
+    read_bps: tuple[tuple[str, int], ...] = ()
+    write_bps: tuple[tuple[str, int], ...] = ()
+    read_iops: tuple[tuple[str, int], ...] = ()
+    write_iops: tuple[tuple[str, int], ...] = ()
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Blkio:
+        rules = {k: tuple((str(p), int(v)) for p, v in data.get(k) or ()) for k in
+                 ("weight_device", "read_bps", "write_bps", "read_iops", "write_iops")}
+        return cls(weight=data.get("weight"), **rules)
+
+
+@dataclass(frozen=True)
 class Resources:
     """cgroup limits; None means unlimited / kernel default. Sizes in bytes."""
 
@@ -95,9 +113,16 @@ class Resources:
     cpuset_cpus: str | None = None
     cpuset_mems: str | None = None
     pids_limit: int | None = None
+    blkio: Blkio | None = None
 
     def is_empty(self) -> bool:
         return self == Resources()
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Resources:
+        """Rebuild from ``dataclasses.asdict`` output (e.g. launch.json)."""
+        blkio = data.get("blkio")
+        return cls(**{**data, "blkio": Blkio.from_dict(blkio) if blkio else None})
 
 
 @dataclass(frozen=True)

@@ -55,8 +55,12 @@ def job_of(rec: dict, cdir: Path, log_path: Path, stop_signal: int, stop_timeout
 def start(directory: str, cid: str, job: dict, timeout: float = START_TIMEOUT) -> dict:
     """Hand the container to its monitor; return the monitor's state once it runs, raise if the start failed."""
     generation = secrets.token_hex(8)
-    jobs.clear_stop(directory, cid)
-    jobs.write_job(directory, cid, {**job, "generation": generation})
+    lock = jobs.control_lock(directory)  # not while an idle group's directory is being tidied away
+    try:
+        jobs.clear_stop(directory, cid)
+        jobs.write_job(directory, cid, {**job, "generation": generation})
+    finally:
+        os.close(lock)
     ensure_monitor(directory, log=os.path.join(directory, "monitor.log"))
     deadline = time.monotonic() + timeout
     poke = time.monotonic() + 1.0
@@ -105,10 +109,14 @@ def forget(directory: str, cid: str, timeout: float = 10.0) -> None:
     for path in (jobs.job_path(directory, cid), jobs.stop_path(directory, cid)):
         with contextlib.suppress(FileNotFoundError):
             os.unlink(path)
-    if monitor_pid(directory) is not None:
-        ensure_monitor(directory)
+    before = monitor_pid(directory)
+    # Only the monitor that had the job forgets it; one that was leaving (idle) and got replaced meanwhile left
+    # the state behind, and its successor never saw the job: the leftovers are removed here, with no wait.
+    if before is not None and ensure_monitor(directory) == before:
         deadline = time.monotonic() + timeout
         while os.path.exists(jobs.state_path(directory, cid)) and time.monotonic() < deadline:
+            if monitor_pid(directory) != before:
+                break
             time.sleep(0.01)
     st = jobs.read_state(directory, cid) or {}
     for kept in (st.get("holder"), st.get("console_holder")):
@@ -116,3 +124,18 @@ def forget(directory: str, cid: str, timeout: float = 10.0) -> None:
             release(kept["pid"])
     with contextlib.suppress(FileNotFoundError):
         os.unlink(jobs.state_path(directory, cid))
+    tidy_if_idle(directory)
+
+
+def tidy_if_idle(directory: str) -> bool:
+    """Remove the group's monitor directory once no monitor runs and only bookkeeping is left in it (so `down`
+    leaves nothing under DOCKYARD_RUN). Under the control lock, so no caller is starting a monitor meanwhile."""
+    from runtime.supervise.monitor import tidy
+
+    if not os.path.isdir(directory):
+        return True
+    lock = jobs.control_lock(directory)
+    try:
+        return monitor_pid(directory) is None and tidy(directory)
+    finally:
+        os.close(lock)

@@ -70,6 +70,22 @@ class LogSpec:
     max_file: int | None = None
 
 
+DeviceRule = tuple[tuple[str, int], ...]  # (device path on the host, value) per device
+
+
+@dataclass(frozen=True)
+class BlkioSpec:
+    """Block I/O controls (compose ``blkio_config``): rates in bytes/s or ops/s. A weight the kernel cannot apply
+    (no BFQ/CFQ) is skipped with a warning, as Docker does; throttles are always applied."""
+
+    weight: int | None = None
+    weight_device: DeviceRule = ()
+    read_bps: DeviceRule = ()
+    write_bps: DeviceRule = ()
+    read_iops: DeviceRule = ()
+    write_iops: DeviceRule = ()
+
+
 @dataclass(frozen=True)
 class ResourceSpec:
     memory: int | None = None
@@ -80,6 +96,7 @@ class ResourceSpec:
     cpuset: str | None = None
     pids_limit: int | None = None
     shm_size: int | None = None
+    blkio: BlkioSpec | None = None
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ SERVICE_FIELDS: dict[str, str] = {
     # kernel tuning and resource controls the runtime does not set
     "mem_swappiness": "", "oom_score_adj": "", "oom_kill_disable": "",
     "cpu_quota": "use cpus", "cpu_period": "use cpus", "cpu_count": "use cpus", "cpu_percent": "use cpus",
-    "cpu_rt_runtime": "", "cpu_rt_period": "", "cpuset": "", "blkio_config": "", "storage_opt": "",
+    "cpu_rt_runtime": "", "cpu_rt_period": "", "cpuset": "", "storage_opt": "",
     "device_cgroup_rules": "", "cgroup_parent": "",
     # isolation and runtimes
     "isolation": "a Windows feature", "credential_spec": "a Windows feature", "userns_mode": "",

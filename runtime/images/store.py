@@ -1,9 +1,11 @@
 """The content store under DOCKYARD_ROOT: verified blobs, the image index, unpacked layers, garbage collection.
 
 Layout: ``blobs/sha256/<hex>`` (named only after the digest and size are verified; partial data lives in
-``blobs/tmp/``), ``images/index.json`` (tags, image records and ``pulled``: reference -> last pull time; atomic writes), ``layers/<chain id hex>/``
-(unpacked in ``layers/.tmp/`` then renamed). Writers hold ``gc.lock`` shared; garbage collection holds it
-exclusively, so it never frees what a concurrent pull is still writing.
+``blobs/tmp/``), ``images/index.json`` (tags, image records and ``pulled``: reference -> last pull time; atomic
+writes), ``layers/<chain id hex>/`` (unpacked in ``layers/.tmp/`` then renamed), ``blobs/diffid/<blob hex>`` (the
+diff_id a layer blob was seen to uncompress to: an unpacked layer is reused only for a blob known to yield it).
+Writers hold ``gc.lock`` shared; garbage collection holds it exclusively, so it never frees what a concurrent pull
+is still writing. A failed pull frees everything it fetched (``tidy``), verified or not.
 """
 
 from __future__ import annotations
@@ -80,8 +82,9 @@ class ContentStore:
         self.blobs = self.root / "blobs" / "sha256"
         self.tmp = self.root / "blobs" / "tmp"
         self.layers = self.root / "layers"
+        self.verified = self.root / "blobs" / "diffid"
         self.index_path = self.root / "images" / "index.json"
-        for path in (self.blobs, self.tmp, self.layers / ".tmp", self.index_path.parent):
+        for path in (self.blobs, self.tmp, self.layers / ".tmp", self.verified, self.index_path.parent):
             path.mkdir(parents=True, exist_ok=True)
 
     # ---- locks -------------------------------------------------------------------------------------------
@@ -193,13 +196,17 @@ class ContentStore:
         return self.layers / hex_of(chain_id)
 
     def ensure_layer(self, chain_id: str, blob_digest: str, media_type: str | None, diff_id: str) -> Path:
-        """Unpack a layer blob once into ``layers/<chain>/``, checking the diff_id it yields."""
+        """Unpack a layer blob once into ``layers/<chain>/``, checking the diff_id it yields.
+
+        An already unpacked layer is reused only for a blob known to yield ``diff_id``; another blob is hashed
+        first, so a config cannot pair new content with a layer that is already here."""
         dest = self.layer_dir(chain_id)
-        if dest.is_dir():
+        if dest.is_dir() and self._known_diff_id(blob_digest) == diff_id:
             return dest
         staging = self.layers / ".tmp"
         with file_lock(staging / f"{hex_of(chain_id)}.lock"):
             if dest.is_dir():
+                self._check_diff_id(blob_digest, media_type, diff_id)
                 return dest
             for stale in staging.glob(f"{hex_of(chain_id)}.*.d"):
                 force_rmtree(stale)
@@ -208,15 +215,38 @@ class ContentStore:
             try:
                 from runtime.images.layers import unpack_layer  # written alongside; imported lazily
                 got = unpack_layer(self.blob_path(blob_digest), work, media_type=media_type)
-                if got != diff_id:
-                    raise DigestMismatchError(
-                        f"unpack layer {blob_digest}: uncompressed content is {got}, config says {diff_id}")
+                _compare_diff_id(blob_digest, got, diff_id)
                 os.rename(work, dest)
             except BaseException:
                 force_rmtree(work)
                 raise
             fsync_dir(self.layers)
+            self._note_diff_id(blob_digest, diff_id)
         return dest
+
+    def _known_diff_id(self, blob_digest: str) -> str | None:
+        try:
+            return (self.verified / hex_of(blob_digest)).read_text()
+        except FileNotFoundError:
+            return None
+
+    def _note_diff_id(self, blob_digest: str, diff_id: str) -> None:
+        atomic_write(self.verified / hex_of(blob_digest), diff_id.encode())
+
+    def _check_diff_id(self, blob_digest: str, media_type: str | None, diff_id: str) -> None:
+        """Hash what the blob uncompresses to (without unpacking) and require ``diff_id``; remember the result."""
+        if self._known_diff_id(blob_digest) == diff_id:
+            return
+        from runtime.images.compression import decompressed_chunks
+        hasher = hashlib.sha256()
+        try:
+            with open(self.blob_path(blob_digest), "rb") as fh:
+                for chunk in decompressed_chunks(fh, media_type):
+                    hasher.update(chunk)
+        except FileNotFoundError as exc:
+            raise ImageError(f"unpack layer {blob_digest}: blob is missing; pull the image again") from exc
+        _compare_diff_id(blob_digest, "sha256:" + hasher.hexdigest(), diff_id)
+        self._note_diff_id(blob_digest, diff_id)
 
     # ---- garbage collection ------------------------------------------------------------------------------
     def reachable(self, doc: dict) -> tuple[set[str], set[str]]:
@@ -244,9 +274,19 @@ class ContentStore:
             if path.name != ".tmp" and path.name not in keep_layers:
                 force_rmtree(path)
                 freed.append(f"layer sha256:{path.name}")
+        for path in self.verified.iterdir():
+            if path.name not in keep_blobs:
+                path.unlink()
         for path in [*self.tmp.iterdir(), *(self.layers / ".tmp").iterdir()]:
             force_rmtree(path)  # no writer runs while gc holds the lock exclusively
         return freed
+
+
+def _compare_diff_id(blob_digest: str, got: str, diff_id: str) -> None:
+    if got != diff_id:
+        raise DigestMismatchError(
+            f"unpack layer {blob_digest}: uncompressed content is {got}, config says {diff_id}; the image config "
+            "and the layer disagree (a corrupt or tampered image): rebuild or re-push it")
 
 
 def force_rmtree(path: Path) -> None:

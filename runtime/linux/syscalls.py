@@ -10,6 +10,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import errno as _errno
+import functools
 import fcntl
 import os
 import resource
@@ -78,8 +79,14 @@ class _ScmpArgCmp(ctypes.Structure):
                 ("datum_b", ctypes.c_uint64)]
 
 
+@functools.lru_cache(maxsize=None)
+def _libc_name() -> str:
+    """find_library runs ``ldconfig -p`` (a subprocess) each call: once per process is enough."""
+    return ctypes.util.find_library("c") or "libc.so.6"
+
+
 def _load_libc() -> ctypes.CDLL:
-    return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+    return ctypes.CDLL(_libc_name(), use_errno=True)
 
 
 class Syscalls:
@@ -88,7 +95,7 @@ class Syscalls:
     def __init__(self) -> None:
         self._libc = _load_libc()
         # PyDLL keeps the GIL across the call (see fork).
-        self._pylibc = ctypes.PyDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        self._pylibc = ctypes.PyDLL(_libc_name(), use_errno=True)
         self._seccomp: ctypes.CDLL | None = None
         self._own_pid_ns = -1
 

@@ -238,6 +238,7 @@ class NetworkService:
         route by the same rule; ``ipv6_address`` on an IPv4-only network is an error.
         """
         netns = bridge.netns_path(netns_path)
+        ifname = bridge.next_ifname(netns)  # the container's own netns: no other container's work can change it
         with store.locked(self.root):
             rec = store.read(self.root, network)
             if rec is None:
@@ -249,12 +250,25 @@ class NetworkService:
             taken = [ep["ip"] for ep in rec["endpoints"].values()]
             ip = ipam.allocate_ip(network, alloc, taken, ipv4_address)
             ip6 = self._allocate6(rec, network, ipv6_address)
-            ep = self._plug(rec, container_id, netns, ip, mac or ipam.mac_for(ip), default_route, ip6)
+            ep = _new_endpoint(rec, container_id, ifname, ip, mac or ipam.mac_for(ip), ip6)
             ep.update(names=[a for a in aliases if a], dns=list(dns), ports=[], netns=netns)
             rec["endpoints"][container_id] = ep
-            store.write(self.root, rec)
+            store.write(self.root, rec)  # the address is reserved; the links are this endpoint's own, so they are
+        try:                             # made outside the host-wide lock and other containers connect meanwhile
+            self._plug(rec, ep, default_route)
+        except BaseException:
+            self._unreserve(network, container_id, ep["host_veth"])
+            raise
         self._ensure_dns(rec)
         return _endpoint(rec, container_id)
+
+    def _unreserve(self, network: str, container_id: str, host_veth: str) -> None:
+        """Drop an endpoint whose links could not be made (only if it is still the one reserved)."""
+        with store.locked(self.root):
+            rec = store.read(self.root, network)
+            if rec is not None and rec["endpoints"].get(container_id, {}).get("host_veth") == host_veth:
+                del rec["endpoints"][container_id]
+                store.write(self.root, rec)
 
     @staticmethod
     def _allocate6(rec: dict, network: str, requested: str | None) -> ipaddress.IPv6Address | None:
@@ -267,11 +281,10 @@ class NetworkService:
         taken6 = [ep["ip6"] for ep in rec["endpoints"].values() if ep.get("ip6")]
         return ipam.allocate_ip6(network, alloc6, taken6, requested)
 
-    def _plug(self, rec: dict, cid: str, netns: str, ip: ipaddress.IPv4Address, mac: str,
-              default_route: bool | None, ip6: ipaddress.IPv6Address | None = None) -> dict:
-        h = hashlib.sha256(f"{rec['id']}/{cid}".encode()).hexdigest()[:12]
-        host, peer = f"dy{h}", f"dy{h}p"
-        ifname = bridge.next_ifname(netns)
+    @staticmethod
+    def _plug(rec: dict, ep: dict, default_route: bool | None) -> None:
+        """veth pair for reserved endpoint ``ep``: host end on the bridge, peer renamed and configured inside."""
+        host, peer, netns, ifname = ep["host_veth"], f"{ep['host_veth']}p", ep["netns"], ep["interface"]
         # The names derive from (network, container): a veth left by a process killed between creating it and
         # recording the endpoint is ours, so it is removed rather than colliding (EEXIST) on the next attach.
         bridge.delete_link(host)
@@ -281,28 +294,30 @@ class NetworkService:
             gw = None if rec["internal"] or default_route is False else rec["gateway"]
             prefix = int(rec["subnet"].split("/")[1])
             v6 = {}
-            if ip6 is not None:
-                v6 = {"address6": str(ip6), "prefixlen6": int(rec["subnet6"].split("/")[1]),
+            if ep.get("ip6") is not None:
+                v6 = {"address6": ep["ip6"], "prefixlen6": int(rec["subnet6"].split("/")[1]),
                       "gateway6": rec["gateway6"] if gw else None}
-            bridge.configure_inside(netns, peer, ifname, str(ip), prefix, mac, rec["mtu"], gw, bool(default_route), **v6)
+            bridge.configure_inside(netns, peer, ifname, ep["ip"], prefix, ep["mac"], rec["mtu"], gw,
+                                    bool(default_route), **v6)
         except NetworkError:
             bridge.delete_link(host)
             bridge.delete_inside(netns, peer)
             raise
-        ep = {"ip": str(ip), "mac": mac, "interface": ifname, "host_veth": host}
-        if ip6 is not None:
-            ep["ip6"] = str(ip6)
-        return ep
 
     def disconnect(self, container_id: str, network: str) -> bool:
         """Detach (veth deleted, ports unpublished, DNS records gone); False if it was not attached."""
+        rec = store.read(self.root, network)
+        if rec is None or container_id not in rec["endpoints"]:
+            return False
+        ep = rec["endpoints"][container_id]
+        # The links are this endpoint's own: deleted (the slow part) before taking the host-wide lock.
+        if not bridge.delete_link(ep["host_veth"]):
+            bridge.delete_inside(ep.get("netns", ""), ep["interface"])
         with store.locked(self.root):
             rec = store.read(self.root, network)
             if rec is None or container_id not in rec["endpoints"]:
                 return False
             ep = rec["endpoints"].pop(container_id)
-            if not bridge.delete_link(ep["host_veth"]):
-                bridge.delete_inside(ep.get("netns", ""), ep["interface"])
             if ep.get("ports"):
                 self._apply_rules(rec)
             store.write(self.root, rec)
@@ -363,6 +378,15 @@ class NetworkService:
                 raise NetworkError(f"extra_hosts entry {entry!r}: use 'name:ip' or 'name=ip'")
             lines.append(f"{host_gw if ip == 'host-gateway' else ip}\t{host}")
         return "\n".join(lines) + "\n"
+
+
+def _new_endpoint(rec: dict, cid: str, ifname: str, ip: ipaddress.IPv4Address, mac: str,
+                  ip6: ipaddress.IPv6Address | None) -> dict:
+    h = hashlib.sha256(f"{rec['id']}/{cid}".encode()).hexdigest()[:12]
+    ep = {"ip": str(ip), "mac": mac, "interface": ifname, "host_veth": f"dy{h}"}
+    if ip6 is not None:
+        ep["ip6"] = str(ip6)
+    return ep
 
 
 def _table(rec: dict) -> str:

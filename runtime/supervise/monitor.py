@@ -93,6 +93,8 @@ class Monitor:
         for unit in self.units.values():
             self._drain(unit)
         _unlink(os.path.join(self.dir, jobs.PIDFILE))
+        if not self.units:
+            tidy(self.dir)
 
     def _lock(self) -> bool:
         """One monitor per directory: hold an flock for life. A second one pokes the first and leaves."""
@@ -419,6 +421,26 @@ class Monitor:
 
 def _noop(signum: int, frame: object) -> None:
     """Signals only wake the loop (through the wakeup fd)."""
+
+
+OWN_FILES = frozenset({jobs.PIDFILE, jobs.CONTROL_LOCK, "monitor.lock", "monitor.log"})
+
+
+def tidy(directory: str) -> bool:
+    """Remove an idle monitor's directory when nothing but its own bookkeeping is left (no job, no state, an empty
+    log), so that `down` leaves nothing under DOCKYARD_RUN. Called with the control lock held; a job written
+    meanwhile makes the final rmdir fail, and the directory stays for the next monitor. True if it is gone."""
+    try:
+        names = set(os.listdir(directory))
+        log = os.path.join(directory, "monitor.log")
+        if names - OWN_FILES or (os.path.exists(log) and os.path.getsize(log) > 0):
+            return False
+        for name in names:
+            _unlink(os.path.join(directory, name))
+        os.rmdir(directory)
+        return True
+    except OSError:
+        return False
 
 
 def _unlink(path: str) -> None:

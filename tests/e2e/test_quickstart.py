@@ -96,8 +96,6 @@ services:
 """
 
 
-@pytest.mark.xfail(strict=True, reason="runtime bug: down -v leaves $DOCKYARD_RUN/monitors/<project>/ behind "
-                   "(control.lock, monitor.lock, an empty monitor.log) after the project's monitor exits")
 def test_down_removes_the_projects_monitor_dir(dockyard, e2e_env, tmp_path):
     """After `down -v` the project has no directory left under DOCKYARD_RUN either."""
     (tmp_path / "compose.yaml").write_text(ONE_SERVICE)

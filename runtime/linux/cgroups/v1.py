@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 from runtime.errors import KernelError
+from runtime.linux.cgroups import blkio
 from runtime.linux.cgroups.base import (
     CFS_PERIOD,
     Cgroup,
@@ -32,6 +33,7 @@ class V1Cgroup(Cgroup):
     def __init__(self, name: str, dirs: dict[str, Path]) -> None:
         self.name = name
         self.dirs = dirs  # hierarchy dir name (e.g. "cpu,cpuacct") -> this cgroup's directory
+        self.warnings: list[str] = []  # limits the kernel could not apply (e.g. a blkio weight without BFQ)
 
     def _dir(self, controller: str) -> Path | None:
         return next((d for h, d in self.dirs.items() if controller in h.split(",")), None)
@@ -119,6 +121,12 @@ class V1Driver(CgroupDriver):
         pids = cg._dir("pids")
         if pids is not None and r.pids_limit is not None and r.pids_limit > 0:
             write(pids / "pids.max", str(r.pids_limit))
+        io = cg._dir("blkio")
+        if r.blkio is not None and io is None:
+            raise KernelError("apply blkio_config", errno.ENOENT, str(self.root / "blkio"),
+                              detail="no blkio cgroup hierarchy is mounted; mount it or drop blkio_config")
+        if io is not None and r.blkio is not None:
+            cg.warnings.extend(blkio.apply_v1(io, r.blkio))
 
 
 def _memory(mem: Path, r: Resources) -> None:

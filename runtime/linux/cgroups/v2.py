@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from runtime.errors import KernelError
-from runtime.linux.cgroups import devices
+from runtime.linux.cgroups import blkio, devices
 from runtime.linux.cgroups.base import (
     CFS_PERIOD,
     Cgroup,
@@ -28,6 +28,7 @@ class V2Cgroup(Cgroup):
     def __init__(self, name: str, path: Path) -> None:
         self.name = name
         self.path = path
+        self.warnings: list[str] = []  # limits the kernel could not apply (e.g. io.weight without a scheduler)
 
     def join_self(self) -> None:
         write(self.path / "cgroup.procs", "0")
@@ -85,6 +86,8 @@ class V2Driver(CgroupDriver):
             if "a" not in devices:  # privileged: no filter, every device allowed
                 self._devices(path, devices)
             _apply(path, resources)
+            if resources.blkio is not None:
+                cg.warnings.extend(blkio.apply_v2(path, resources.blkio))
         except BaseException:
             with contextlib.suppress(Exception):
                 cg.remove()

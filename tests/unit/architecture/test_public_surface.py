@@ -9,7 +9,7 @@ import runtime
 
 PUBLIC = [
     "Runtime", "ImageInfo", "PullProgress", "BuildEvent", "BuildRequest", "BuildError",
-    "ContainerInfo", "ContainerSpec", "HealthcheckSpec", "HealthInfo", "LogLine", "LogSpec", "MountSpec",
+    "BlkioSpec", "ContainerInfo", "ContainerSpec", "HealthcheckSpec", "HealthInfo", "LogLine", "LogSpec", "MountSpec",
     "NetworkAttachment", "NetworkInfo", "NetworkSpec", "PortInfo", "PortSpec", "ResourceSpec", "RestartSpec",
     "VolumeInfo", "VolumeSpec",
     "ContainerError", "ContainerNotFoundError", "ContainerRuntimeError", "DigestMismatchError", "ImageError",

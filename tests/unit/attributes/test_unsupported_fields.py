@@ -31,11 +31,15 @@ def test_cpu_controls_other_than_cpus_are_warned_with_the_alternative(attribute)
 
 @pytest.mark.parametrize("row", [
     "cpu_rt_runtime: 400ms", "cpu_rt_period: 1400us", "cpuset: '0,1'", "cgroup_parent: m-executor",
-    "blkio_config: {weight: 300}", "storage_opt: {size: 1G}", "device_cgroup_rules: ['c 1:3 mr']",
+    "storage_opt: {size: 1G}", "device_cgroup_rules: ['c 1:3 mr']",
 ])
 def test_cgroup_settings_the_runtime_does_not_set_are_warned(row):
     key = row.split(":")[0]
     assert warnings_for(row) == [f"services.web.{key}: {IGNORED}"]
+
+
+def test_blkio_config_is_applied_so_not_warned():
+    assert warnings_for("blkio_config: {weight: 300, device_read_bps: [{path: /dev/sda, rate: 1mb}]}") == []
 
 
 @pytest.mark.parametrize("row", [
