@@ -138,7 +138,7 @@ def _attachments(project: Project, service: Service, name: str) -> tuple[Network
         network = project.networks.get(net.name)
         aliases = tuple(dict.fromkeys((service.name, name, *net.aliases, *link_aliases(project, service, net.name))))
         out.append(NetworkAttachment(network.name if network else net.name, aliases, net.ipv4_address,
-                                     net.mac_address, net.priority, net.gw_priority))
+                                     net.mac_address, net.priority, net.gw_priority, ipv6_address=net.ipv6_address))
     return tuple(sorted(out, key=lambda a: -a.priority))
 
 
@@ -313,7 +313,9 @@ def _namespace(value: str | None, project: str, resolve: Mapping[str, str]) -> s
 
 
 def network_spec(project: Project, network: Network) -> NetworkSpec:
-    config = (network.ipam.get("config") or [{}])[0] if network.ipam else {}
+    configs = (network.ipam.get("config") or []) if network.ipam else []
+    config = next((c for c in configs if ":" not in str(c.get("subnet") or "")), {})
+    config6 = next((c for c in configs if ":" in str(c.get("subnet") or "")), {})
     mtu = network.driver_opts.get("com.docker.network.driver.mtu")
     labels = {**network.labels, L.PROJECT: project.name, L.NETWORK: network.key, L.VERSION: DOCKYARD_VERSION}
     return NetworkSpec(
@@ -326,6 +328,8 @@ def network_spec(project: Project, network: Network) -> NetworkSpec:
         subnet=config.get("subnet"),
         ip_range=config.get("ip_range"),
         gateway=config.get("gateway"),
+        subnet6=config6.get("subnet"),
+        gateway6=config6.get("gateway"),
         mtu=int(mtu) if mtu else None,
         bridge_name=network.driver_opts.get("com.docker.network.bridge.name"),
     )

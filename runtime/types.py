@@ -38,6 +38,7 @@ class NetworkAttachment:
     mac_address: str | None = None
     priority: int = 0
     gw_priority: int = 0
+    ipv6_address: str | None = None
 
 
 @dataclass(frozen=True)

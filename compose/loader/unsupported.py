@@ -75,10 +75,11 @@ def _mounts(where: str, svc: Mapping[str, Any]) -> list[str]:
     return out
 
 
-def _networks(where: str, svc: Mapping[str, Any]) -> list[str]:
+def _networks(where: str, svc: Mapping[str, Any], data_networks: Mapping[str, Any]) -> list[str]:
     nets = svc.get("networks") if isinstance(svc.get("networks"), Mapping) else {}
-    return [line(f"{where}.networks.{name}.ipv6_address") for name, net in nets.items()
-            if isinstance(net, Mapping) and net.get("ipv6_address")]
+    return [f"{where}.networks.{name}.ipv6_address: the network has no enable_ipv6: true, so it is ignored"
+            for name, net in nets.items() if isinstance(net, Mapping) and net.get("ipv6_address")
+            and not (data_networks.get(name) or {}).get("enable_ipv6")]
 
 
 def _file_refs(where: str, svc: Mapping[str, Any], data: Mapping[str, Any]) -> list[str]:
@@ -130,6 +131,6 @@ def unsupported_fields(data: Mapping[str, Any], *, arch: str | None = None) -> l
         svc = svc or {}
         where = f"services.{name}"
         out += [line(f"{where}.{key}", note) for key, note in SERVICE_FIELDS.items() if _set(svc.get(key))]
-        out += _namespaces(where, svc) + _mounts(where, svc) + _networks(where, svc)
+        out += _namespaces(where, svc) + _mounts(where, svc) + _networks(where, svc, data.get("networks") or {})
         out += _deploy(where, svc) + _other(where, svc, arch) + _file_refs(where, svc, data)
     return out

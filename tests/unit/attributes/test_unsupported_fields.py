@@ -170,10 +170,21 @@ def test_label_files_and_pre_start_hooks_are_warned():
     ]
 
 
-def test_a_fixed_ipv6_address_on_a_network_is_warned():
+def test_a_fixed_ipv6_address_on_a_network_without_ipv6_is_warned():
     data = normalized("""
         services:
           web: {image: x, networks: {front: {ipv6_address: 'fd00::5', ipv4_address: 172.20.0.5}}}
         networks: {front: {}}
     """)
-    assert unsupported_fields(data, arch="amd64") == [f"services.web.networks.front.ipv6_address: {IGNORED}"]
+    assert unsupported_fields(data, arch="amd64") == [
+        "services.web.networks.front.ipv6_address: the network has no enable_ipv6: true, so it is ignored"
+    ]
+
+
+def test_a_fixed_ipv6_address_on_an_ipv6_network_is_applied_so_not_warned():
+    data = normalized("""
+        services:
+          web: {image: x, networks: {front: {ipv6_address: 'fd00::5'}}}
+        networks: {front: {enable_ipv6: true}}
+    """)
+    assert unsupported_fields(data, arch="amd64") == []
