@@ -244,7 +244,12 @@ class NetworkService:
             if rec is None:
                 raise NetworkError(f"connect {container_id[:12]} to {network}: no such network; create it first")
             if container_id in rec["endpoints"]:
-                return _endpoint(rec, container_id)
+                stale = rec["endpoints"][container_id]
+                if bridge.link_exists(stale["host_veth"]):
+                    return _endpoint(rec, container_id)
+                # reserved by a process killed before it built the links: rebuild them on the same address
+                del rec["endpoints"][container_id]
+                ipv4_address = ipv4_address or stale["ip"]
             alloc = ipam.Allocation(ipaddress.IPv4Network(rec["subnet"]), ipaddress.IPv4Address(rec["gateway"]),
                                     ipaddress.IPv4Network(rec["ip_range"]) if rec.get("ip_range") else None)
             taken = [ep["ip"] for ep in rec["endpoints"].values()]

@@ -153,3 +153,15 @@ def test_default_route_follows_the_first_network_unless_another_takes_it(net, co
     net.connect(cid("s"), d.path, "p_first")
     net.connect(cid("s"), d.path, "p_second", default_route=True)
     assert f"default via {b.gateway} dev eth1" in d.exec(["ip", "-4", "route"]).stdout
+
+
+def test_an_endpoint_reserved_by_a_killed_process_is_rebuilt_on_the_same_address(net, containers):
+    """A CLI killed after reserving the address but before building the veth leaves a record with no links: the
+    next connect of that container builds them, on the address it had, instead of returning a dead endpoint."""
+    net.create_network(NetworkSpec("p_crash", subnet="10.124.0.0/24"))
+    c = containers()
+    first = net.connect(cid("k"), c.path, "p_crash")
+    subprocess.run(["ip", "link", "del", first.host_veth], check=True)  # as if the links were never built
+    again = net.connect(cid("k"), c.path, "p_crash")
+    assert again.ipv4_address == first.ipv4_address
+    assert "inet " + first.ipv4_address in c.exec(["ip", "-4", "addr", "show", again.interface]).stdout
