@@ -40,8 +40,24 @@ def dockyard_dirs(tmp_path, monkeypatch):
 _BEFORE = None
 
 
+_SESSION_DIRS: list[str] = []
+
+
+def _private_default_dirs() -> None:
+    """No test may touch the host's real /var/lib/dockyard or /run/dockyard: unless a test sets its own pair
+    (dockyard_dirs, e2e fixtures), everything defaults to a private directory removed at the end of the run."""
+    import tempfile
+
+    for var in ("DOCKYARD_ROOT", "DOCKYARD_RUN"):
+        if not os.environ.get(var):
+            path = tempfile.mkdtemp(prefix=f"dy-tests-{var[9:].lower()}-")
+            _SESSION_DIRS.append(path)
+            os.environ[var] = path
+
+
 def pytest_sessionstart(session):
     global _BEFORE
+    _private_default_dirs()
     if IS_ROOT:
         from tests.support.leaks import snapshot
 
@@ -49,6 +65,10 @@ def pytest_sessionstart(session):
 
 
 def pytest_sessionfinish(session, exitstatus):
+    import shutil
+
+    for path in _SESSION_DIRS:
+        shutil.rmtree(path, ignore_errors=True)
     if _BEFORE is None or os.environ.get("DOCKYARD_SKIP_LEAK_CHECK"):
         return
     from tests.support.eventually import eventually
