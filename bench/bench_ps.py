@@ -22,28 +22,23 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))
+
+import idlestack  # noqa: E402  (bench/ is not a package)
 
 PROJECT = "bench30"
 IMAGE = "dockyard.bench/busybox:ps"
-COMMAND = "trap 'exit 0' TERM; sleep 3600 & wait"
 
 
 def compose_file(n: int) -> str:
-    lines = ["services:"]
-    for i in range(n):
-        lines += [f"  svc{i}:", f"    image: {IMAGE}", f"    command: [\"sh\", \"-c\", \"{COMMAND}\"]"]
-    return "\n".join(lines) + "\n"
+    return idlestack.compose_file(n, IMAGE, width=0)
 
 
 def import_image(tmp: Path) -> None:
-    from runtime.api import Runtime
-    from tests.support.runtime_api import import_busybox
-
-    import_busybox(Runtime(), tmp, IMAGE)
+    idlestack.import_image(tmp, IMAGE)
 
 
-def run(cmd: list[str], cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, check=False)
+run = idlestack.run
 
 
 def timed(cmd: list[str], runs: int, cwd: Path) -> list[tuple[float, float]]:

@@ -26,30 +26,25 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))
+
+import idlestack  # noqa: E402  (bench/ is not a package)
 
 PROJECT = "dybenchud"
 IMAGE = "dockyard.bench/busybox:updown"
-COMMAND = "trap 'exit 0' TERM; sleep 3600 & wait"
 SETTLE = 0.5  # let every shell install its TERM trap before down (else down waits out the stop timeout)
 ANCHORS = {"up": 4.8, "down": 2.6}  # docker-compose v1 on this machine (issue 9), seconds
 
 
 def compose_file(n: int) -> str:
-    lines = ["services:"]
-    for i in range(n):
-        lines += [f"  svc{i:02d}:", f"    image: {IMAGE}", f"    command: [\"sh\", \"-c\", \"{COMMAND}\"]"]
-    return "\n".join(lines) + "\n"
+    return idlestack.compose_file(n, IMAGE, width=2)
 
 
 def import_image(tmp: Path) -> None:
-    from runtime.api import Runtime
-    from tests.support.runtime_api import import_busybox
-
-    import_busybox(Runtime(), tmp, IMAGE)
+    idlestack.import_image(tmp, IMAGE)
 
 
-def run(cmd: list[str], cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, check=False)
+run = idlestack.run
 
 
 def running(exe: str, cwd: Path) -> int:

@@ -18,7 +18,7 @@ from runtime.errors import ContainerError
 from runtime.linux import capabilities, namespaces, seccomp
 from runtime.linux import syscalls as sc
 from runtime.linux.cgroups import CgroupDriver
-from runtime.process import identity, init, launcher, limits
+from runtime.process import init, launcher, limits
 from runtime.spec import ContainerSpec, ProcessSpec, User, merge_env
 
 # setns order: everything that needs the host's /proc first, the mount namespace last.
@@ -136,18 +136,7 @@ def _command(sys: sc.Syscalls, plan: ExecPlan, errw: int, step: list[str]) -> No
     """In the container's pid namespace: session, identity, limits, fds, cwd, security, exec (as init does)."""
     step[0] = "session"
     init.new_session()
-    step[0] = "user"
-    ident = identity.resolve(plan.process.user)
-    env = identity.process_env(plan.process.env, ident, plan.hostname)
-    step[0] = "ulimits"
-    for rid, soft, hard in plan.rlimits:
-        sys.setrlimit(rid, soft, hard)
-    if plan.console_fd >= 0:
-        step[0] = "tty"
-        init.setup_console(plan.console_fd)
-    step[0] = "fds"
-    os.closerange(3, errw)
-    os.closerange(errw + 1, 2**31 - 1)
+    ident, env = init.become(sys, plan.process, plan.hostname, plan.rlimits, plan.console_fd, errw, step)
     step[0] = "working dir"
     init.chdir_inside(sys, plan.process.cwd)
     init.secure(sys, plan.caps, plan.last_cap, plan.seccomp_bpf, ident, plan.process.no_new_privileges, step)

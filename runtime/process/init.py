@@ -106,18 +106,7 @@ def _setup(sys: sc.Syscalls, plan: ChildPlan, errw: int, step: list[str]) -> Non
             sys.setdomainname(spec.domainname)
     step[0] = "rootfs"
     cwd = setup.prepare(sys, plan.rootfs, lambda: _join_cgroup(sys, plan, step))
-    step[0] = "user"
-    ident = identity.resolve(spec.process.user)
-    env = identity.process_env(spec.process.env, ident, plan.hostname)
-    step[0] = "ulimits"
-    for rid, soft, hard in plan.rlimits:
-        sys.setrlimit(rid, soft, hard)
-    if plan.console_fd >= 0:
-        step[0] = "tty"
-        setup_console(plan.console_fd)
-    step[0] = "fds"  # before chdir: no inherited fd may serve as a /proc/self/fd/N way out
-    os.closerange(3, errw)
-    os.closerange(errw + 1, 2**31 - 1)
+    ident, env = become(sys, spec.process, plan.hostname, plan.rlimits, plan.console_fd, errw, step)
     step[0] = "working dir"
     chdir_inside(sys, cwd)
     secure(sys, plan.caps, plan.last_cap, plan.seccomp_bpf, ident, spec.process.no_new_privileges, step)
@@ -125,6 +114,26 @@ def _setup(sys: sc.Syscalls, plan: ChildPlan, errw: int, step: list[str]) -> Non
     if spec.init:
         _tiny_init(spec.process.args, env, errw)
     exec_command(spec.process.args, env)
+
+
+def become(sys: sc.Syscalls, process, hostname: str, rlimits, console_fd: int, errw: int,
+           step: list[str]) -> tuple:
+    """The steps the container's first process and every exec'd one share once inside: resolve the user in the
+    container's /etc files, build the environment, set rlimits, take the terminal, close every fd but ``errw``
+    (before chdir: no inherited fd may serve as a /proc/self/fd/N way out). Returns (identity, env)."""
+    step[0] = "user"
+    ident = identity.resolve(process.user)
+    env = identity.process_env(process.env, ident, hostname)
+    step[0] = "ulimits"
+    for rid, soft, hard in rlimits:
+        sys.setrlimit(rid, soft, hard)
+    if console_fd >= 0:
+        step[0] = "tty"
+        setup_console(console_fd)
+    step[0] = "fds"
+    os.closerange(3, errw)
+    os.closerange(errw + 1, 2**31 - 1)
+    return ident, env
 
 
 def _join_cgroup(sys: sc.Syscalls, plan: ChildPlan, step: list[str]) -> None:
