@@ -153,7 +153,20 @@ def control_lock(directory: str) -> int:
     """
     import fcntl
 
-    os.makedirs(directory, exist_ok=True)
-    fd = os.open(os.path.join(directory, CONTROL_LOCK), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
-    fcntl.flock(fd, fcntl.LOCK_EX)
-    return fd
+    path = os.path.join(directory, CONTROL_LOCK)
+    while True:
+        try:
+            os.makedirs(directory, exist_ok=True)
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        except (FileNotFoundError, FileExistsError):  # an idle group's directory is being tidied away meanwhile
+            continue
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        # The holder before us may have tidied the directory (lock file included) away: a lock on an unlinked
+        # file excludes nobody, so take the one that is at the path now.
+        try:
+            now, held = os.stat(path), os.fstat(fd)
+            if (now.st_dev, now.st_ino) == (held.st_dev, held.st_ino):
+                return fd
+        except FileNotFoundError:
+            pass
+        os.close(fd)

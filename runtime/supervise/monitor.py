@@ -100,7 +100,11 @@ class Monitor:
         """One monitor per directory: hold an flock for life. A second one pokes the first and leaves."""
         import fcntl
 
-        self.lock_fd = os.open(os.path.join(self.dir, "monitor.lock"), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        try:
+            self.lock_fd = os.open(os.path.join(self.dir, "monitor.lock"), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC,
+                                   0o644)
+        except FileNotFoundError:  # the group went idle and its directory was tidied before we got here
+            return False
         try:
             fcntl.flock(self.lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             return True
