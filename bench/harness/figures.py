@@ -137,6 +137,7 @@ FIGURES: tuple[FigureDef, ...] = (
     FigureDef("P1a", "start+exit of `true`: dockyard runtime vs runc run", "ms", "runc run", RATIO_AT_MOST, 0.5),
     FigureDef("P1b", "`container run --rm` of `true` vs docker run --rm", "ms", "docker run --rm", RATIO_AT_MOST,
               0.5, ("container_run", "docker")),
+    FigureDef("P1c", "start+exit of `true`: dockyard runtime vs crun run", "ms", "crun run", RECORDED),
     FigureDef("P2", "up -d of 30 services until all running", "s", "docker-compose", RATIO_AT_MOST, 0.25,
               ("compose", "docker")),
     FigureDef("P2b", "up -d of 30 services until all running", "s", "podman-compose", RECORDED, None,
@@ -166,12 +167,12 @@ FIGURES: tuple[FigureDef, ...] = (
 
 
 def by_id(ids: list[str] | None = None) -> list[FigureDef]:
-    """The registry filtered by id or prefix ("P1" selects P1a and P1b); unknown ids raise ValueError."""
+    """The registry filtered by id or prefix ("P1" selects P1a, P1b, P1c); unknown ids raise ValueError."""
     if not ids:
         return list(FIGURES)
     chosen: list[FigureDef] = []
     for want in ids:
-        hits = [f for f in FIGURES if f.id == want or (f.id.rstrip("ab") == want)]
+        hits = [f for f in FIGURES if f.id == want or (f.id.rstrip("abc") == want)]
         if not hits:
             raise ValueError(f"unknown figure {want!r}; known: {', '.join(f.id for f in FIGURES)}")
         chosen += [f for f in hits if f not in chosen]

@@ -31,7 +31,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
     ap = argparse.ArgumentParser(prog="bench/run", description=__doc__)
     ap.add_argument("--quick", action="store_true", help="fewer repetitions (fits in 25 minutes)")
     ap.add_argument("--json", type=Path, help="write the results document here")
-    ap.add_argument("--only", help="comma-separated figure ids (P1 selects P1a and P1b)")
+    ap.add_argument("--only", help="comma-separated figure ids (P1 selects P1a, P1b and P1c)")
     ap.add_argument("--no-anchors", action="store_true", help="skip docker/podman and the compose tools")
     return ap.parse_args(argv)
 
@@ -123,7 +123,7 @@ class Run:
     def measure(self) -> None:
         q = self.quick
         docker_an = self.an if self.docker else None
-        self.group(("P1a",), lambda: measure_scripts.start(q))
+        self.group(("P1a", "P1c"), lambda: measure_scripts.start(q))
         self.group(("P1b",), lambda: setup.container_run(self.dy, docker_an, 10 if q else 30))
         self.group(("P2", "P2b", "P3", "P4", "P5", "P5b", "P11"), self._compose)
         self.group(("P6", "P6b"), lambda: measure_memory.outcomes(

@@ -1,17 +1,19 @@
 """Figures measured by the per-area scripts in bench/ (run as they are, their JSON read back).
 
-P1a bench_start.py (launcher vs runc), P7a bench_pull.py (fetch vs skopeo), P7b bench_unpack.py (vs tar),
-P8 bench_logs.py (vs docker logs), P9 bench_dns.py (qps, p99), P10 bench_ports.py (published vs direct).
+P1a/P1c bench_start.py (launcher vs runc / crun), P7a bench_pull.py (fetch vs skopeo), P7b bench_unpack.py
+(vs tar), P8 bench_logs.py (vs docker logs), P9 bench_dns.py (qps, p99), P10 bench_ports.py (published vs direct).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
+from .. import hugetlb
 from .figures import Outcome, Stats
 
 BENCH = Path(__file__).resolve().parents[1]
@@ -22,32 +24,73 @@ class ScriptFailed(Exception):
     pass
 
 
-def run_script(name: str, args: list[str], env: dict | None = None, timeout: float = 1800) -> None:
-    proc = subprocess.run([sys.executable, str(BENCH / name), *args], cwd=BENCH.parent, env=env,
-                          capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
-    if proc.returncode != 0:
-        tail = (proc.stderr or proc.stdout).strip().splitlines()[-3:]
+def run_script(name: str, args: list[str], env: dict | None = None, timeout: float = 1800,
+               ok: tuple[int, ...] = (0,), grace: float = 0.0) -> None:
+    """Run bench/<name>; exit codes outside ``ok`` raise ScriptFailed. On Ctrl-C, SIGTERM or timeout the script
+    is killed, after ``grace`` seconds to clean up after a SIGTERM if ``grace`` > 0."""
+    with subprocess.Popen([sys.executable, str(BENCH / name), *args], cwd=BENCH.parent, env=env, text=True,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL) as proc:
+        try:
+            out, err = proc.communicate(timeout=timeout)
+        except BaseException:
+            _stop(proc, grace)
+            raise
+    if proc.returncode not in ok:
+        tail = (err or out).strip().splitlines()[-3:]
         raise ScriptFailed(f"bench/{name} exited {proc.returncode}: {' / '.join(tail)}")
+
+
+def _stop(proc: subprocess.Popen, grace: float) -> None:
+    if grace > 0:
+        proc.terminate()
+        with contextlib.suppress(BaseException):  # a timeout or a second Ctrl-C: killed below
+            proc.communicate(timeout=grace)
+            return
+    proc.kill()
+    proc.communicate()
 
 
 def _ms_stats(d: dict) -> Stats:
     return Stats(d["n"], d["min_ms"], d["median_ms"], d["max_ms"])
 
 
-def start(quick: bool) -> Outcome:
-    """P1a: dockyard's launcher vs ``runc run`` on the same busybox rootfs (interleaved rounds)."""
-    with tempfile.NamedTemporaryFile(prefix="dy-bench-start-", suffix=".json") as tmp:
-        run_script("bench_start.py", ["-n", "20" if quick else "50", "--out", tmp.name])
-        data = json.loads(Path(tmp.name).read_text())
-    dy, runc = data.get("dockyard"), data.get("runc")
-    if not isinstance(runc, dict):
-        return Outcome(reason=f"runc: {runc}", dockyard_stats=_ms_stats(dy) if isinstance(dy, dict) else None)
-    crun = data.get("crun")
-    note = "crun: " + (f"{crun['median_ms']:.1f} ms median" if isinstance(crun, dict) else str(crun))
+def start(quick: bool) -> dict[str, Outcome]:
+    """P1a / P1c: dockyard's launcher vs ``runc run`` / ``crun run`` on the same busybox rootfs (interleaved rounds).
+
+    bench_start.py binds hugetlb to v1 for crun's runs only and restores it; this checks again afterwards (the script
+    may have been killed mid-switch) and repairs, so the rest of the run sees the machine's own layout.
+    """
+    before = hugetlb.read_state()
+    try:
+        with tempfile.NamedTemporaryFile(prefix="dy-bench-start-", suffix=".json") as tmp:
+            run_script("bench_start.py", ["-n", "20" if quick else "50", "--out", tmp.name], ok=(0, 3), grace=30)
+            data = json.loads(Path(tmp.name).read_text())
+    finally:
+        if before.on_cgroup2 and not hugetlb.read_state().on_cgroup2:
+            with hugetlb.signals_held(), tempfile.TemporaryDirectory(prefix="dy-bench-hugetlb-") as stage:
+                hugetlb.restore(Path(stage) / "stage")
+    return start_outcomes(data)
+
+
+def start_outcomes(data: dict) -> dict[str, Outcome]:
+    """bench_start.py's JSON -> P1a (vs runc) and P1c (vs crun); a layout that was not restored fails both loudly."""
+    dy, runc, crun = data.get("dockyard"), data.get("runc"), data.get("crun")
+    dy_stats = _ms_stats(dy) if isinstance(dy, dict) else None
+    layout = data.get("hugetlb") or {}
+    broken = None if layout.get("restored", True) else f"cgroup layout NOT restored: {layout.get('error')}"
+    switched = " (hugetlb bound to a v1 hierarchy for crun's runs only)" if layout.get("switched_for_crun") else ""
+    note = "crun: " + (f"{crun['median_ms']:.1f} ms median" if isinstance(crun, dict) else str(crun)) + switched
     floor = data.get("unshare-floor")
     if isinstance(floor, dict):
         note += f"; unshare floor {floor['median_ms']:.1f} ms"
-    return Outcome(dockyard_stats=_ms_stats(dy), anchor_stats=_ms_stats(runc), note=note)
+    out = {}
+    for fid, anchor in (("P1a", runc), ("P1c", crun)):
+        if isinstance(anchor, dict):
+            out[fid] = Outcome(dockyard_stats=dy_stats, anchor_stats=_ms_stats(anchor), reason=broken, note=note)
+        else:
+            tool = "runc" if fid == "P1a" else "crun"
+            out[fid] = Outcome(reason=broken or f"{tool}: {anchor}", dockyard_stats=dy_stats, note=note)
+    return out
 
 
 def pull(quick: bool) -> Outcome:

@@ -11,8 +11,9 @@ from bench.harness.report import (
 
 
 def sample_doc() -> dict:
-    results = [evaluate(FIGURES[0], Outcome((3.0, 4.0, 5.0), (9.0, 10.0, 11.0))),
-               evaluate(FIGURES[2], Outcome.unmeasurable("`dockyard up` does not work yet"))]
+    p1a, p2 = (next(f for f in FIGURES if f.id == fid) for fid in ("P1a", "P2"))
+    results = [evaluate(p1a, Outcome((3.0, 4.0, 5.0), (9.0, 10.0, 11.0))),
+               evaluate(p2, Outcome.unmeasurable("`dockyard up` does not work yet"))]
     return document({"kernel": "k"}, results, quick=True, started=0.0, ended=12.34)
 
 
