@@ -3,7 +3,8 @@
 Run as root from the repo: ``.venv/bin/python bench/bench_dns.py [--seconds 5] [--window 4]``.
 Creates a network with 30 attached netns "containers" (service names web0..web29), then runs a load generator
 inside one of them (a separate process) that keeps ``window`` UDP queries in flight against the gateway and
-records every latency. Writes bench/results/dns.json. Goal: >= 5000 qps with p99 < 5 ms.
+records every latency. The client is kept lean (one syscall per send and per recv, queries packed once) so that it
+is not the bottleneck of what it measures. Writes bench/results/dns.json. Goal: >= 5000 qps with p99 < 5 ms.
 """
 
 from __future__ import annotations
@@ -35,27 +36,33 @@ def query(qid, name):
     q = b"".join(bytes([len(p)]) + p.encode() for p in name.split(".")) + b"\x00"
     return struct.pack("!HHHHHH", qid, 0x0100, 1, 0, 0, 0) + q + struct.pack("!HH", 1, 1)
 
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.connect((server, 53)); s.settimeout(1.0)
+# A blocking socket with a kernel receive timeout (SO_RCVTIMEO): one syscall per send and per recv. A Python-level
+# timeout (settimeout) would add a poll() before each of them, and the client would cost more CPU per query than
+# the responder it measures. Each name's query is packed once; only the id changes.
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.connect((server, 53))
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, struct.pack("ll", 1, 0))
+bodies = [query(0, n)[2:] for n in names]
+ID = struct.Struct("!H")
+now = time.perf_counter
 sent, lat, errors, qid = {}, [], 0, 0
-end = time.perf_counter() + seconds
-start = time.perf_counter()
-while time.perf_counter() < end or sent:
-    while len(sent) < window and time.perf_counter() < end:
+end = now() + seconds
+start = now()
+while now() < end or sent:
+    while len(sent) < window and now() < end:
         qid = (qid + 1) & 0xFFFF
-        sent[qid] = time.perf_counter()
-        s.send(query(qid, names[qid % len(names)]))
+        sent[qid] = now()
+        s.send(ID.pack(qid) + bodies[qid % len(bodies)])
     try:
         data = s.recv(512)
-    except socket.timeout:
+    except BlockingIOError:  # SO_RCVTIMEO expired: count what is in flight as lost
         errors += len(sent); sent.clear(); continue
-    rid = struct.unpack("!H", data[:2])[0]
-    t0 = sent.pop(rid, None)
+    t0 = sent.pop(ID.unpack_from(data)[0], None)
     if t0 is None:
         continue
-    if data[3] & 0x0F or struct.unpack("!H", data[6:8])[0] == 0:
+    if data[3] & 0x0F or ID.unpack_from(data, 6)[0] == 0:
         errors += 1
-    lat.append(time.perf_counter() - t0)
-elapsed = time.perf_counter() - start
+    lat.append(now() - t0)
+elapsed = now() - start
 print(json.dumps({"answered": len(lat), "errors": errors, "elapsed": elapsed, "lat": lat}))
 """
 

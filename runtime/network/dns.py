@@ -1,15 +1,18 @@
 """The DNS responder: one per host (per DOCKYARD_RUN), listening on every network gateway, UDP and TCP.
 
 The ONLY dnslib importer. Answers from network state on disk (records.py) and reloads when the files change
-(mtime poll, or at once on SIGHUP); forwards other names to upstreams in worker threads.
+(mtime poll, or at once on SIGHUP); forwards other names to upstreams in worker threads. Every reply is built by
+dnslib; replies are cached per table, so a repeated query costs a dict lookup and the copy of its id.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import itertools
 import json
 import os
-import selectors
+import select
 import socket
 import struct
 import threading
@@ -24,19 +27,41 @@ from runtime.network import records, store
 POLL_INTERVAL = 0.25
 FORWARD_TIMEOUT = 2.0
 CACHE_SIZE = 8192
-MAX_ROTATIONS = 16
+MAX_ROTATIONS = 16  # replies cached per name with replicas; they rotate round-robin
+
+
+class _Snapshot:
+    """One table and the replies cached from it; swapped whole on reload, so a stale reply is never cached."""
+
+    __slots__ = ("replies", "table")
+
+    def __init__(self, table: records.Table) -> None:
+        self.table = table
+        self.replies: dict[tuple[str, str, bytes], tuple] = {}
+
+
+FORWARD = (None, ())  # an entry: ask upstream
+DROP = (b"", ())  # an entry: no reply at all
 
 
 class Answerer:
-    """Turns a query packet into a reply packet (or a forward decision) from the current table."""
+    """Turns a query packet into a reply packet (or a forward decision) from the current table.
+
+    Replies are cached per (gateway, asker, packet after the id) as an entry (head, answers): the reply is the
+    query id + head + one of the answers, rotated per reply. A miss is parsed and answered by dnslib (full_entry),
+    deciding with ``records.decide``. The cache lives with the table it was made from and goes with it on reload.
+    """
 
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
-        self.table = records.build({})
+        self._snap = _Snapshot(records.build({}))
         self._sig: tuple = ()
         self._checked = 0.0
         self._rr = itertools.count()
-        self._cache: dict[tuple[str, str, bytes], list[bytes]] = {}
+
+    @property
+    def table(self) -> records.Table:
+        return self._snap.table
 
     def _signature(self) -> tuple:
         d = store.networks_dir(self.root)
@@ -56,75 +81,88 @@ class Answerer:
         if sig == self._sig and not force:
             return False
         self._sig = sig
-        self.table = records.build(store.read_all(self.root))
-        self._cache = {}
+        self._snap = _Snapshot(records.build(store.read_all(self.root)))
         return True
 
     def answer(
         self, data: bytes, local_ip: str, src_ip: str
     ) -> tuple[bytes | None, records.Asker | None, DNSRecord | None]:
-        """(reply, asker, request); reply is None when the query must be forwarded.
-
-        Local answers are cached per (gateway, asker, question) as packed replies, one per rotation of the
-        address list, until the table changes; a hit only swaps in the query id.
-        """
+        """(reply, asker, request) after a reload check; reply is None when the query must be forwarded, b"" when
+        it is dropped. The request is parsed only for a forward."""
         self.refresh()
-        data = bytes(data)
-        key = (local_ip, src_ip, data[2:])
-        hit = self._cache.get(key)
-        if hit is not None:
-            return data[:2] + hit[next(self._rr) % len(hit)][2:], None, None
-        who = records.asker(self.table, local_ip, src_ip)
-        try:
-            req = DNSRecord.parse(data)
-        except Exception:  # noqa: BLE001 - any malformed packet is dropped
-            return b"", who, None
-        replies = self._local(req, who)
-        if replies is None:
-            return None, who, req
-        if len(self._cache) >= CACHE_SIZE:
-            self._cache.clear()
-        self._cache[key] = replies
-        return replies[next(self._rr) % len(replies)], who, req
+        reply, who = self.respond(bytes(data), local_ip, src_ip)
+        return reply, who, (_parse(data) if reply is None else None)
 
-    def _local(self, req: DNSRecord, who: records.Asker) -> list[bytes] | None:
-        """Packed replies (one per rotation) for names dockyard answers itself; None to forward."""
-        reply = req.reply()
-        reply.header.ra = 1
-        if not req.questions:
-            reply.header.rcode = RCODE.FORMERR
-            return [bytes(reply.pack())]
-        q = req.questions[0]
-        qname = str(q.qname)
-        if q.qtype == QTYPE.PTR:
-            target = records.reverse(self.table, qname)
-            if target is not None:
-                reply.add_answer(RR(q.qname, QTYPE.PTR, rdata=PTR(target + "."), ttl=0))
-                return [bytes(reply.pack())]
-        else:
-            ips = records.lookup(self.table, who, qname, v6=q.qtype == QTYPE.AAAA)
-            if ips is not None:
-                if q.qtype not in (QTYPE.A, QTYPE.AAAA, QTYPE.ANY) or not ips:
-                    return [bytes(reply.pack())]
-                return [self._with_a(req, q, ips[k:] + ips[:k]) for k in range(min(len(ips), MAX_ROTATIONS))]
-            if records.is_local_name(self.table, who, qname):
-                reply.header.rcode = RCODE.NXDOMAIN
-                return [bytes(reply.pack())]
-        if not who.forward:
-            reply.header.rcode = RCODE.NXDOMAIN
-            return [bytes(reply.pack())]
+    def respond(self, data: bytes, local_ip: str, src_ip: str) -> tuple[bytes | None, records.Asker | None]:
+        """(reply, asker) from the current table without a reload check (the server reloads on its own)."""
+        snap = self._snap
+        key = (local_ip, src_ip, data[2:])
+        hit = snap.replies.get(key)
+        if hit is None:
+            who = records.asker(snap.table, local_ip, src_ip)
+            head, answers = full_entry(snap.table, data, who)
+            if head is not None and not answers:
+                return b"", who
+            if len(snap.replies) >= CACHE_SIZE:
+                snap.replies.clear()
+            hit = snap.replies[key] = (head, answers, who)
+        head, answers, who = hit
+        if head is None:
+            return None, who
+        return data[:2] + head + answers[next(self._rr) % len(answers)], who
+
+
+def full_entry(table: records.Table, data: bytes, who: records.Asker) -> tuple:
+    """The entry for any packet through dnslib: DROP when it does not parse."""
+    req = _parse(data)
+    if req is None:
+        return DROP
+    try:
+        replies = _local(table, req, who)
+    except Exception:  # noqa: BLE001 - a name dnslib parsed but cannot pack (a label over 63 bytes) is dropped
+        return DROP
+    if replies is None:
+        return FORWARD
+    return b"", tuple(r[2:] for r in replies)
+
+
+def _parse(data: bytes) -> DNSRecord | None:
+    try:
+        return DNSRecord.parse(data)
+    except Exception:  # noqa: BLE001 - any malformed packet is dropped
         return None
 
-    @staticmethod
-    def _with_a(req: DNSRecord, q, ips: tuple[str, ...]) -> bytes:
-        reply = req.reply()
-        reply.header.ra = 1
-        for ip in ips:
-            if ":" in ip:
-                reply.add_answer(RR(q.qname, QTYPE.AAAA, rdata=AAAA(ip), ttl=0))
-            else:
-                reply.add_answer(RR(q.qname, QTYPE.A, rdata=A(ip), ttl=0))
-        return bytes(reply.pack())
+
+def _local(table: records.Table, req: DNSRecord, who: records.Asker) -> list[bytes] | None:
+    """Packed replies (one per rotation) for names dockyard answers itself; None to forward."""
+    reply = req.reply()
+    reply.header.ra = 1
+    if not req.questions:
+        reply.header.rcode = RCODE.FORMERR
+        return [bytes(reply.pack())]
+    q = req.questions[0]
+    decision = records.decide(table, who, str(q.qname), q.qtype)
+    if decision is None:
+        return None
+    if decision.ptr is not None:
+        reply.add_answer(RR(q.qname, QTYPE.PTR, rdata=PTR(decision.ptr + "."), ttl=0))
+    elif decision.ips:
+        ips = decision.ips
+        return [_with_a(req, q, ips[k:] + ips[:k]) for k in range(min(len(ips), MAX_ROTATIONS))]
+    if decision.rcode:
+        reply.header.rcode = decision.rcode
+    return [bytes(reply.pack())]
+
+
+def _with_a(req: DNSRecord, q, ips: tuple[str, ...]) -> bytes:
+    reply = req.reply()
+    reply.header.ra = 1
+    for ip in ips:
+        if ":" in ip:
+            reply.add_answer(RR(q.qname, QTYPE.AAAA, rdata=AAAA(ip), ttl=0))
+        else:
+            reply.add_answer(RR(q.qname, QTYPE.A, rdata=A(ip), ttl=0))
+    return bytes(reply.pack())
 
 
 def servfail(req: DNSRecord) -> bytes:
@@ -151,32 +189,42 @@ def forward(data: bytes, upstreams: tuple[tuple[str, int], ...], timeout: float 
 
 
 class Server:
-    """The socket loop: UDP + TCP listeners on every gateway in the table; re-synced after each reload."""
+    """The socket loop: UDP + TCP listeners on every gateway in the table; re-synced after each reload.
+
+    Each UDP listener has a thread of its own blocked in recvfrom: a query costs one recvfrom and one sendto, with
+    no poll in between. The main thread polls the wake-up pipe and the TCP listeners, reloads state (SIGHUP, or a
+    changed file seen at most POLL_INTERVAL later) and opens or closes listeners. TCP connections and forwarded
+    queries get threads of their own.
+    """
 
     def __init__(self, root: Path, run: Path, upstreams: tuple[tuple[str, int], ...], port: int = 53) -> None:
         self.answerer = Answerer(root)
         self.run = Path(run)
         self.upstreams = upstreams
         self.port = port
-        self.sel = selectors.DefaultSelector()
+        self.poller = select.epoll()
+        self.handlers: dict[int, Callable[[], None]] = {}
         self.listeners: dict[str, tuple[socket.socket, socket.socket]] = {}
+        self._udp_threads: dict[str, tuple[threading.Thread, threading.Event]] = {}
         self.stop = threading.Event()
         self.reload_now = threading.Event()
         self.failed: dict[str, str] = {}
         self.generation = 0
         self._wake_r, self._wake_w = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
-        self.sel.register(self._wake_r, selectors.EVENT_READ, self._on_wake)
+        self._watch(self._wake_r, self._on_wake)
 
     def wakeup_fd(self) -> int:
         """Write end for ``signal.set_wakeup_fd``: a signal (SIGHUP, SIGTERM) wakes the loop at once."""
         return self._wake_w
 
-    def _on_wake(self, fd: int) -> None:
-        try:
-            while os.read(fd, 512):
+    def _watch(self, fd: int, handler: Callable[[], None]) -> None:
+        self.handlers[fd] = handler
+        self.poller.register(fd, select.EPOLLIN)
+
+    def _on_wake(self) -> None:
+        with contextlib.suppress(BlockingIOError):
+            while os.read(self._wake_r, 512):
                 pass
-        except BlockingIOError:
-            pass
 
     # -- sockets -----------------------------------------------------------------------------------------------
     def _open(self, gw: str) -> None:
@@ -189,7 +237,7 @@ class Server:
                 if family == socket.AF_INET6:
                     s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
                 s.bind((gw, self.port))
-                s.setblocking(False)
+            tcp.setblocking(False)
             tcp.listen(64)
         except OSError as exc:
             udp.close()
@@ -197,14 +245,24 @@ class Server:
             self.failed[gw] = str(exc)
             return
         self.failed.pop(gw, None)
-        self.sel.register(udp, selectors.EVENT_READ, self._on_udp)
-        self.sel.register(tcp, selectors.EVENT_READ, self._on_accept)
+        self._watch(tcp.fileno(), lambda: self._on_accept(tcp, gw))
         self.listeners[gw] = (udp, tcp)
+        closing = threading.Event()
+        thread = threading.Thread(target=self._udp_loop, args=(udp, gw, closing), name=f"udp {gw}", daemon=True)
+        self._udp_threads[gw] = (thread, closing)
+        thread.start()
 
     def _close(self, gw: str) -> None:
-        for s in self.listeners.pop(gw):
-            self.sel.unregister(s)
-            s.close()
+        udp, tcp = self.listeners.pop(gw)
+        thread, closing = self._udp_threads.pop(gw)
+        closing.set()
+        with contextlib.suppress(OSError):
+            udp.shutdown(socket.SHUT_RDWR)  # wakes the thread's recvfrom (ENOTCONN is expected for UDP)
+        thread.join(timeout=2.0)
+        udp.close()
+        self.poller.unregister(tcp.fileno())
+        self.handlers.pop(tcp.fileno(), None)
+        tcp.close()
 
     def sync(self) -> None:
         """Open listeners for new gateways, close those of removed networks, publish status."""
@@ -224,50 +282,52 @@ class Server:
         os.replace(tmp, self.run / "dnsd.json")
 
     # -- traffic -----------------------------------------------------------------------------------------------
-    def _respond(self, data: bytes, local_ip: str, src_ip: str, send: Callable[[bytes], None]) -> None:
-        reply, who, req = self.answerer.answer(data, local_ip, src_ip)
-        if reply is None and req is not None:
-            ups = tuple(records.hostport(u) for u in who.upstreams) if who else ()
-            ups = ups or self.upstreams
-            if not ups:
-                send(servfail(req))
+    def _udp_loop(self, sock: socket.socket, local_ip: str, closing: threading.Event) -> None:
+        """Serve one UDP listener until it is closed; no packet, however odd, ends the loop."""
+        recv, send, respond = sock.recvfrom, sock.sendto, self.answerer.respond
+        while not closing.is_set():
+            try:
+                data, addr = recv(4096)
+            except OSError as exc:
+                if exc.errno == errno.EBADF:
+                    return
+                continue
+            if closing.is_set():
                 return
-            threading.Thread(target=self._forward, args=(data, ups, req, send), daemon=True).start()
-        elif reply:
-            send(reply)
+            try:
+                reply, who = respond(data, local_ip, addr[0])
+                if reply:
+                    send(reply, addr)
+                elif reply is None:
+                    self._start_forward(data, who, lambda b, a=addr: send(b, a))
+            except Exception:  # noqa: BLE001 - one bad packet or unreachable asker must not stop the listener
+                continue
+
+    def _upstreams(self, who: records.Asker | None) -> tuple[tuple[str, int], ...]:
+        ups = tuple(records.hostport(u) for u in who.upstreams) if who else ()
+        return ups or self.upstreams
+
+    def _start_forward(self, data: bytes, who: records.Asker | None, send: Callable[[bytes], None]) -> None:
+        ups = self._upstreams(who)
+        if not ups:
+            _send_quietly(send, _servfail_for(data))
+            return
+        threading.Thread(target=self._forward, args=(data, ups, send), daemon=True).start()
 
     @staticmethod
-    def _forward(data: bytes, ups: tuple[tuple[str, int], ...], req: DNSRecord, send: Callable[[bytes], None]) -> None:
+    def _forward(data: bytes, ups: tuple[tuple[str, int], ...], send: Callable[[bytes], None]) -> None:
         resp = forward(data, ups)
-        try:
-            send(resp if resp is not None else servfail(req))
-        except OSError:
-            pass
+        _send_quietly(send, resp if resp is not None else _servfail_for(data))
 
-    def _on_udp(self, sock: socket.socket) -> None:
-        for _ in range(64):
-            try:
-                data, addr = sock.recvfrom(4096)
-            except (BlockingIOError, InterruptedError):
-                return
-            local_ip = sock.getsockname()[0]
-            self._respond(data, local_ip, addr[0], lambda b, a=addr: sock.sendto(b, a))
-
-    def _on_accept(self, sock: socket.socket) -> None:
+    def _on_accept(self, sock: socket.socket, local_ip: str) -> None:
         try:
             conn, addr = sock.accept()
-        except (BlockingIOError, InterruptedError):
+        except OSError:
             return
-        threading.Thread(target=self._tcp_conn, args=(conn, sock.getsockname()[0], addr[0]), daemon=True).start()
+        threading.Thread(target=self._tcp_conn, args=(conn, local_ip, addr[0]), daemon=True).start()
 
     def _tcp_conn(self, conn: socket.socket, local_ip: str, src_ip: str) -> None:
         conn.settimeout(5.0)
-        lock = threading.Lock()
-
-        def send(b: bytes) -> None:
-            with lock:
-                conn.sendall(struct.pack("!H", len(b)) + b)
-
         with conn:
             try:
                 while not self.stop.is_set():
@@ -277,13 +337,13 @@ class Server:
                     body = _recv_exact(conn, struct.unpack("!H", head)[0])
                     if body is None:
                         return
-                    reply, who, req = self.answerer.answer(body, local_ip, src_ip)
-                    if reply is None and req is not None and who is not None:
-                        ups = tuple(records.hostport(u) for u in who.upstreams) or self.upstreams
+                    reply, who, _ = self.answerer.answer(body, local_ip, src_ip)
+                    if reply is None:
+                        ups = self._upstreams(who)
                         resp = forward(body, ups) if ups else None
-                        reply = resp if resp is not None else servfail(req)
+                        reply = resp if resp is not None else _servfail_for(body)
                     if reply:
-                        send(reply)
+                        conn.sendall(struct.pack("!H", len(reply)) + reply)
             except OSError:
                 return
 
@@ -291,17 +351,32 @@ class Server:
         """Run until ``stop`` is set."""
         self.answerer.refresh(force=True)
         self.sync()
+        poll, handlers = self.poller.poll, self.handlers
         while not self.stop.is_set():
-            for key, _ in self.sel.select(timeout=POLL_INTERVAL):
-                key.data(key.fileobj)
+            for fd, _ in poll(POLL_INTERVAL):
+                handler = handlers.get(fd)
+                if handler is not None:
+                    handler()
             force = self.reload_now.is_set()
-            self.reload_now.clear()
-            self.answerer.refresh(force=force)
-            known = set(self.listeners) | set(self.failed)
-            if force or known != set(self.answerer.table.gateways()):
+            if force:
+                self.reload_now.clear()
+            changed = self.answerer.refresh(force=force)
+            if force or (changed and set(self.listeners) | set(self.failed) != set(self.answerer.table.gateways())):
                 self.sync()
         for gw in list(self.listeners):
             self._close(gw)
+        self.poller.close()
+
+
+def _servfail_for(data: bytes) -> bytes:
+    req = _parse(data)
+    return servfail(req) if req is not None else b""
+
+
+def _send_quietly(send: Callable[[bytes], None], reply: bytes) -> None:
+    with contextlib.suppress(OSError):
+        if reply:
+            send(reply)
 
 
 def _recv_exact(conn: socket.socket, n: int) -> bytes | None:

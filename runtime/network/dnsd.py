@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import os
 import signal
 from pathlib import Path
@@ -33,6 +34,8 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGPIPE, signal.SIG_IGN)
     signal.set_wakeup_fd(server.wakeup_fd(), warn_on_full_buffer=False)
     (run / PIDFILE).write_text(str(os.getpid()))
+    gc.collect()
+    gc.freeze()  # the start-up heap is never garbage: keeps a later full collection (4-8 ms here) off the answers
     try:
         server.serve()
     finally:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any, Mapping, NamedTuple
 
 
 @dataclass(frozen=True)
@@ -126,6 +126,41 @@ def is_local_name(table: Table, who: Asker, qname: str) -> bool:
     if "." not in key:
         return True
     return any(key.endswith("." + norm(n)) for n in table.networks)
+
+
+TYPE_A, TYPE_PTR, TYPE_AAAA, TYPE_ANY = 1, 12, 28, 255
+NXDOMAIN = 3
+
+
+class Decision(NamedTuple):
+    """What dockyard answers for itself: an rcode plus addresses (rotated per reply) or a PTR target."""
+
+    rcode: int
+    ips: tuple[str, ...] = ()
+    ptr: str | None = None
+
+
+def decide(table: Table, who: Asker, qname: str, qtype: int) -> Decision | None:
+    """What dockyard answers for ``qname``/``qtype`` asked by ``who``; None to forward upstream.
+
+    PTR of a container address gives its name; A/AAAA/ANY of a known name its addresses (none is NOERROR), other
+    types of a known name an empty NOERROR; unknown local names are NXDOMAIN; the rest is forwarded, except from
+    internal networks (NXDOMAIN)."""
+    if qtype == TYPE_PTR:
+        target = reverse(table, qname)
+        if target is not None:
+            return Decision(0, ptr=target)
+    else:
+        ips = lookup(table, who, qname, v6=qtype == TYPE_AAAA)
+        if ips is not None:
+            if qtype not in (TYPE_A, TYPE_AAAA, TYPE_ANY) or not ips:
+                return Decision(0)
+            return Decision(0, ips)
+        if is_local_name(table, who, qname):
+            return Decision(NXDOMAIN)
+    if not who.forward:
+        return Decision(NXDOMAIN)
+    return None
 
 
 def reverse(table: Table, qname: str) -> str | None:
