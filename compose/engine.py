@@ -3,16 +3,17 @@ and plain rows for listings. Thin: everything else is the runtime's contract."""
 
 from __future__ import annotations
 
-import secrets
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from compose.errors import ComposeError
-from compose.loader.canonical_values import parse_bytes, split_command
-from compose.status import command_text, ports_text, status_text
 from runtime import ContainerSpec, MountSpec, NetworkAttachment, PortSpec, ResourceSpec, RestartSpec
+
+# compose.loader.canonical_values (--entrypoint, --memory) and compose.status (listings) load on use: a plain
+# `container run` needs neither.
 
 
 @dataclass(frozen=True)
@@ -89,7 +90,7 @@ def parse_volume(item: str) -> MountSpec:
 
 
 def run_spec(opts: RunOptions, environ: dict[str, str] | None = None) -> ContainerSpec:
-    name = opts.name or f"dockyard-{secrets.token_hex(4)}"
+    name = opts.name or f"dockyard-{os.urandom(4).hex()}"
     labels = tuple(sorted(tuple(label.partition("=")[::2]) for label in opts.labels))
     policy, _, count = opts.restart.partition(":")
     if policy not in ("no", "always", "on-failure", "unless-stopped"):
@@ -100,7 +101,7 @@ def run_spec(opts: RunOptions, environ: dict[str, str] | None = None) -> Contain
         attachments, network = (NetworkAttachment(network, (name,)),), "bridge"
     return ContainerSpec(
         name=name, image=opts.image, command=opts.command or None,
-        entrypoint=tuple(split_command(opts.entrypoint)) if opts.entrypoint is not None else None,
+        entrypoint=_entrypoint(opts.entrypoint),
         environment=parse_env(opts.env, environ), user=opts.user, working_dir=opts.workdir,
         hostname=opts.hostname, labels=labels, mounts=tuple(parse_volume(v) for v in opts.volumes),
         network_mode=network, networks=attachments, ports=tuple(parse_publish(p) for p in opts.publish),
@@ -110,10 +111,20 @@ def run_spec(opts: RunOptions, environ: dict[str, str] | None = None) -> Contain
     )
 
 
+def _entrypoint(value: str | None) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    from compose.loader.canonical_values import split_command
+
+    return tuple(split_command(value))
+
+
 def run_resources(opts: RunOptions) -> ResourceSpec:
     """``--memory 512m``, ``--cpus 1.5``, ``--pids-limit 100`` -> ResourceSpec (unset flags stay None)."""
     memory = None
     if opts.memory is not None:
+        from compose.loader.canonical_values import parse_bytes
+
         try:
             memory = parse_bytes(opts.memory)
         except ComposeError:
@@ -128,13 +139,15 @@ IMAGE_HEADERS = ("REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE")
 
 
 def container_row(info: Any, now: datetime) -> tuple[str, ...]:
-    from compose.status import created_text
+    from compose.status import command_text, created_text, ports_text, status_text
 
     return (info.id[:12], info.image, command_text(info, 20), created_text(info, now), status_text(info, now),
             ports_text(info), info.name)
 
 
 def container_json(info: Any, now: datetime) -> dict:
+    from compose.status import command_text, ports_text, status_text
+
     return {"ID": info.id, "Names": info.name, "Image": info.image, "Command": command_text(info),
             "CreatedAt": info.created, "State": info.state, "Status": status_text(info, now),
             "Ports": ports_text(info), "RestartCount": info.restart_count,

@@ -6,7 +6,10 @@ or a service name, what is wrong, and how to fix it.  ``str(err)`` is the one li
 
 from __future__ import annotations
 
-from compose.loader.document import Mark, Marks, TreePath, locate, path_str
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # compose.loader.document loads when an error needs it: `ps` and `container run` never do
+    from compose.loader.document import Mark, Marks, TreePath
 
 
 class ComposeError(Exception):
@@ -25,7 +28,11 @@ class ComposeError(Exception):
     ) -> None:
         super().__init__(message)
         self.message = message
-        self.path = path_str(path) if isinstance(path, tuple) else path
+        if isinstance(path, tuple):
+            from compose.loader.document import path_str
+
+            path = path_str(path)
+        self.path = path
         self.mark = mark
         self.hint = hint
         self.file = file
@@ -33,6 +40,8 @@ class ComposeError(Exception):
     @classmethod
     def at(cls, marks: Marks, path: TreePath, message: str, *, hint: str | None = None) -> "ComposeError":
         """An error located through a marks table."""
+        from compose.loader.document import locate
+
         return cls(message, path=path, mark=locate(marks, path), hint=hint)
 
     def __str__(self) -> str:

@@ -4,6 +4,7 @@ Progress goes to an event callback; failures raise ExecuteError/DependencyError 
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -12,11 +13,12 @@ from typing import Any
 from compose import labels as L
 from compose import plan as P
 from compose import waits
+from compose.ahead import CreateAhead, worth_it
 from compose.errors import ComposeError, DependencyError, ExecuteError  # noqa: F401 - re-exported
 from compose.events import Event, EventFn, ignore
 from compose.graph import ServiceGraph
 from compose.model import DependsOn, Project, Service
-from compose.observe import is_oneoff
+from compose.observe import is_oneoff, service_of
 
 
 @dataclass(frozen=True)
@@ -31,7 +33,7 @@ class ExecuteOptions:
     start: bool = True
     wait_timeout: float | None = None
     renew_anon_volumes: bool = False
-    poll_interval: float = 0.2
+    poll_interval: float = 0.05
     remove_volumes: bool = True  # removed containers take their anonymous volumes (down: only with -v)
 
 
@@ -44,6 +46,8 @@ class Executor:
         self.emit = on_event
         self.sleep = sleep
         self.clock = clock
+        self._seen_lock = threading.Lock()
+        self._seen: tuple[str, float, list] | None = None  # (project, when, its containers): shared by waiters
 
     # ------------------------------------------------------------------------------------------------ up
     def up(self, plan: P.Plan, project: Project, options: ExecuteOptions = ExecuteOptions()) -> None:
@@ -51,18 +55,37 @@ class Executor:
             self._resource(action)
         planned = set(plan.services())
         graph = ServiceGraph.from_project(project)
+        ahead = CreateAhead(graph, lambda n: self._create_all(plan, n) if n in planned else None) \
+            if worth_it(graph, plan, options) else None
 
         def one(name: str) -> None:
             actions = plan.for_service(name)
+            created = ahead is not None and ahead.wait(name)
             if any(_starts(a, options) for a in actions):
                 self.wait_dependencies(project, project.services[name], options)
             for action in actions:
-                self._container(action, options)
+                if created and action.verb == P.CREATE:
+                    self._start(action.name)
+                else:
+                    self._container(action, options)
 
-        graph.walk(lambda n: one(n) if n in planned else None, limit=options.parallel)
+        try:
+            graph.walk(lambda n: one(n) if n in planned else None, limit=options.parallel)
+        finally:
+            if ahead is not None:
+                ahead.close()
         for name in planned - set(project.services):
             for action in plan.for_service(name):
                 self._container(action, options)
+
+    def _create_all(self, plan: P.Plan, service: str) -> None:
+        for action in plan.for_service(service):
+            if action.verb == P.CREATE:
+                self._step("container", action.name, "Creating", "Created",
+                           lambda spec=action.spec: self.rt.create_container(spec))
+
+    def _start(self, name: str, ref: str | None = None) -> None:
+        self._step("container", name, "Starting", "Started", lambda: self.rt.start_container(ref or name))
 
     def _resource(self, action: P.Action) -> None:
         kind = action.kind
@@ -79,11 +102,11 @@ class Executor:
         if verb == P.CREATE:
             self._step("container", name, "Creating", "Created", lambda: rt.create_container(action.spec))
             if options.start:
-                self._step("container", name, "Starting", "Started", lambda: rt.start_container(name))
+                self._start(name)
         elif verb == P.RECREATE:
             self._recreate(action, options)
         elif verb == P.START:
-            self._step("container", name, "Starting", "Started", lambda: rt.start_container(action.ref or name))
+            self._start(name, action.ref)
         elif verb == P.RESTART:
             self._step("container", name, "Restarting", "Restarted",
                        lambda: rt.restart_container(action.ref or name, timeout=options.timeout))
@@ -106,7 +129,7 @@ class Executor:
 
         self._step("container", action.name, "Recreate", "Recreated", replace)
         if options.start:
-            self._step("container", action.name, "Starting", "Started", lambda: rt.start_container(action.name))
+            self._start(action.name)
 
     def _step(self, kind: str, name: str, doing: str, done: str, fn: Callable[[], Any]) -> Any:
         self.emit(Event(kind, name, doing))
@@ -141,9 +164,10 @@ class Executor:
         if timeout is None:
             timeout = waits.default_timeout(dep.condition, project.services.get(dep.service))
         deadline = self.clock() + timeout
-        announced = False
+        announced, shared = False, 0.0
         while True:
-            infos = self._replicas(project.name, dep.service)
+            infos = self._replicas(self._containers(project.name, shared), dep.service)
+            shared = options.poll_interval / 2  # after the first look, another waiter's fresh read will do
             verdict = waits.check(dep.condition, dep.service, infos)
             if verdict.failure:
                 for info in infos:
@@ -165,12 +189,23 @@ class Executor:
                     hint="check its logs, or raise the limit with --wait-timeout")
             self.sleep(options.poll_interval)
 
-    def _replicas(self, project: str, service: str) -> list:
-        return [c for c in self.rt.containers(labels=L.project_filter(project, service), all=True)
-                if not is_oneoff(c)]
+    def _containers(self, project: str, max_age: float = 0.0) -> list:
+        """The project's containers: one runtime read, or another thread's read younger than ``max_age`` seconds
+        (many services waiting on one dependency cost one read per poll, not one each)."""
+        with self._seen_lock:
+            now, seen = self.clock(), self._seen
+            if max_age > 0 and seen is not None and seen[0] == project and now - seen[1] < max_age:
+                return seen[2]
+            infos = self.rt.containers(labels=L.project_filter(project), all=True)
+            self._seen = (project, now, infos)
+            return infos
+
+    @staticmethod
+    def _replicas(infos: list, service: str) -> list:
+        return [c for c in infos if service_of(c) == service and not is_oneoff(c)]
 
     def wait_ready(self, project: Project, services: list[str], timeout: float | None,
-                   poll_interval: float = 0.2) -> None:
+                   poll_interval: float = 0.05) -> None:
         """``up --wait``: every service running and healthy, or exited 0 for one-shots; fails on the first that
         cannot get there; bounded by ``timeout`` (None = the services' healthcheck worst cases)."""
         if timeout is None:
@@ -178,8 +213,9 @@ class Executor:
         deadline = self.clock() + timeout
         pending = {name: "" for name in services}
         while pending:
+            infos = self._containers(project.name)
             for name in list(pending):
-                verdict = waits.ready(name, self._replicas(project.name, name))
+                verdict = waits.ready(name, self._replicas(infos, name))
                 if verdict.failure:
                     raise DependencyError(verdict.failure, hint=f"see `dockyard logs {name}`")
                 if verdict.done:

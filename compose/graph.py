@@ -1,4 +1,5 @@
-"""The service dependency graph (the only networkx importer, imported lazily to keep CLI start-up fast).
+"""The service dependency graph (the only networkx importer; imported only for transitive questions, so ``up`` and
+``down`` start without it).
 
 Edges point from a service to what it depends on: ``depends_on`` plus the implicit ones (``network_mode``,
 ``ipc``, ``pid``, ``uts``, ``cgroup: service:x``, ``volumes_from``, ``links``).  Start order is dependencies first.
@@ -102,52 +103,65 @@ def check_dependencies(project: Project) -> dict[str, list[str]]:
 
 
 class ServiceGraph:
-    """A DAG of services; build it with ``from_project`` (which checks for missing services and cycles)."""
+    """A DAG of services; build it with ``from_project`` (which checks for missing services and cycles).
 
-    def __init__(self, graph: networkx.DiGraph) -> None:
-        self._graph = graph
+    Direct edges and the start/stop order are plain dict work (``up`` and ``down`` need nothing more, so they do not
+    load networkx); transitive questions and subgraphs go to networkx, built on first use."""
+
+    def __init__(self, edges: dict[str, list[str]]) -> None:
+        self._edges = {name: list(deps) for name, deps in edges.items()}  # service -> what it depends on
+        self._nx: networkx.DiGraph | None = None
 
     @classmethod
     def from_project(cls, project: Project) -> ServiceGraph:
-        import networkx as nx
+        return cls(check_dependencies(project))
 
-        graph = nx.DiGraph()
-        graph.add_nodes_from(project.services)
-        for name, deps in check_dependencies(project).items():
-            graph.add_edges_from((name, dep) for dep in deps)
-        return cls(graph)
+    def _graph(self) -> networkx.DiGraph:
+        if self._nx is None:
+            import networkx as nx
+
+            graph = nx.DiGraph()
+            graph.add_nodes_from(self._edges)
+            for name, deps in self._edges.items():
+                graph.add_edges_from((name, dep) for dep in deps)
+            self._nx = graph
+        return self._nx
+
+    def _reversed(self) -> dict[str, list[str]]:
+        """service -> what depends on it directly."""
+        out: dict[str, list[str]] = {name: [] for name in self._edges}
+        for name, deps in self._edges.items():
+            for dep in deps:
+                out[dep].append(name)
+        return out
 
     @property
     def services(self) -> frozenset[str]:
-        return frozenset(self._graph.nodes)
+        return frozenset(self._edges)
 
     def dependencies(self, service: str, recursive: bool = True) -> set[str]:
         """What ``service`` needs started first (transitively unless ``recursive=False``)."""
-        import networkx as nx
-
         if recursive:
-            return set(nx.descendants(self._graph, service))
-        return set(self._graph.successors(service))
+            import networkx as nx
+
+            return set(nx.descendants(self._graph(), service))
+        return set(self._edges[service])
 
     def dependents(self, service: str, recursive: bool = True) -> set[str]:
         """What needs ``service`` (transitively unless ``recursive=False``)."""
-        import networkx as nx
-
         if recursive:
-            return set(nx.ancestors(self._graph, service))
-        return set(self._graph.predecessors(service))
+            import networkx as nx
+
+            return set(nx.ancestors(self._graph(), service))
+        return set(self._reversed()[service])
 
     def generations(self) -> list[set[str]]:
         """Start order: each set may start in parallel once the sets before it are up."""
-        import networkx as nx
-
-        return [set(g) for g in nx.topological_generations(self._graph.reverse(copy=False))]
+        return _layers(self._edges)
 
     def reverse_generations(self) -> list[set[str]]:
         """Stop order: dependents before their dependencies."""
-        import networkx as nx
-
-        return [set(g) for g in nx.topological_generations(self._graph)]
+        return _layers(self._reversed())
 
     def subgraph(self, services: Iterable[str], *, with_dependencies: bool = True) -> ServiceGraph:
         """The graph restricted to ``services`` (plus what they depend on, by default)."""
@@ -155,7 +169,7 @@ class ServiceGraph:
         if with_dependencies:
             for name in list(keep):
                 keep |= self.dependencies(name)
-        return ServiceGraph(self._graph.subgraph(keep).copy())
+        return ServiceGraph({n: [d for d in deps if d in keep] for n, deps in self._edges.items() if n in keep})
 
     def walk(self, fn: Callable[[str], Any], *, reverse: bool = False, limit: int | None = None) -> dict[str, Any]:
         """Run ``fn(service)`` for every service once its prerequisites finished, at most ``limit`` at a time.
@@ -163,8 +177,25 @@ class ServiceGraph:
         Forward: a service runs after all its dependencies; ``reverse``: after all its dependents.  The first
         exception stops new work, waits for running calls and is re-raised.  Returns ``{service: result}``.
         """
-        blockers = {n: set(self.dependents(n, False) if reverse else self.dependencies(n, False)) for n in self._graph}
-        return _run(blockers, fn, limit)
+        edges = self._reversed() if reverse else self._edges
+        return _run({name: set(before) for name, before in edges.items()}, fn, limit)
+
+
+def _layers(before: dict[str, list[str]]) -> list[set[str]]:
+    """Kahn's layering: each set holds what has nothing left ``before`` it (the graph is acyclic: checked)."""
+    waiting = {name: set(deps) for name, deps in before.items()}
+    out: list[set[str]] = []
+    while waiting:
+        ready = {name for name, deps in waiting.items() if not deps}
+        if not ready:
+            raise ConsistencyError("dependency cycle detected among " + ", ".join(sorted(waiting)),
+                                   hint="remove one of these dependencies")
+        out.append(ready)
+        for name in ready:
+            del waiting[name]
+        for deps in waiting.values():
+            deps -= ready
+    return out
 
 
 def _run(blockers: dict[str, set[str]], fn: Callable[[str], Any], limit: int | None) -> dict[str, Any]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -57,6 +56,8 @@ def config_hash(service: Mapping[str, Any]) -> str:
     data = dict(service)
     for path in HASH_EXCLUDED:
         data = _without(data, path)
+    import hashlib  # here: reading labels (ps) needs no hashing
+
     text = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(text.encode()).hexdigest()
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from compose.loader.options import LoadOptions
+if TYPE_CHECKING:  # loaded by load_options: `ps -p NAME` never loads a file
+    from compose.loader.options import LoadOptions
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,8 @@ class GlobalOptions:
         profiles: tuple[str, ...] | None = None,
         stdin: str | None = None,
     ) -> LoadOptions:
+        from compose.loader.options import LoadOptions
+
         environ = dict(os.environ)
         active = self.profiles if profiles is None else profiles
         if not active and environ.get("COMPOSE_PROFILES"):

@@ -1,25 +1,18 @@
-"""``dockyard network ...`` / ``dockyard volume ...`` rows, and the lifetime of dockyard's default network.
+"""``dockyard network ...`` / ``dockyard volume ...`` rows.
 
-Docker keeps a permanent ``bridge`` network. dockyard's runtime creates its ``bridge`` (labelled
-``dockyard.default=true``) when a container without ``--network`` starts; ``release_default_network`` removes it
-again once no container is attached, so ``container rm`` (and an attached ``container run --rm``) leave no bridge,
-no nft table and no DNS responder behind. A stopped container keeps no endpoint, and its next start makes the
-network again.
+dockyard's default network: the runtime creates its ``bridge`` (labelled ``dockyard.default=true``) when the first
+container without ``--network`` starts, and keeps it afterwards, as Docker keeps its ``bridge`` (so a ``container
+run --rm`` does not pay for a bridge, an nft table and a DNS responder each time). ``network rm bridge`` and
+``network prune`` remove it while no container is attached; a later container makes it again.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-DEFAULT_NETWORK_LABEL = "dockyard.default"
 ANONYMOUS_VOLUME_LABEL = "com.docker.volume.anonymous"
 NETWORK_HEADERS = ("NETWORK ID", "NAME", "DRIVER", "SCOPE")
 VOLUME_HEADERS = ("DRIVER", "VOLUME NAME")
-
-
-def release_default_network(rt: Any) -> list[str]:
-    """Remove dockyard's default ``bridge`` network when no container is attached to it; returns what went."""
-    return list(rt.prune_networks(labels={DEFAULT_NETWORK_LABEL: "true"}))
 
 
 def network_row(info: Any) -> tuple[str, ...]:

@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import re
 import secrets
+import shutil
 import time
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from runtime.errors import ContainerError, ContainerNotFoundError, StateError
-from runtime.state import atomic_write, file_lock
+from runtime.state import atomic_write, discard, durable_temp, file_lock, fsync_dir
 from runtime.types import ContainerInfo, HealthInfo, PortInfo
 
 Record = dict[str, Any]
@@ -26,6 +28,8 @@ CREATED, RUNNING, PAUSED, RESTARTING, EXITED, DEAD, REMOVING = (
 STATES = (CREATED, RUNNING, PAUSED, RESTARTING, EXITED, DEAD, REMOVING)
 NAME_RE = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_.-]*$")
 LOG_NAME = "container-json.log"
+TRASH = ".trash"  # removed container dirs on their way out (a dot name: never taken for a container id)
+TRASH_AGE = 60.0  # seconds after which trash left by a killed remove is swept by the next one
 
 
 def can_start(state: str) -> bool:
@@ -94,33 +98,64 @@ class ContainerStore:
 
     # -- create / remove ------------------------------------------------------------------------------------
     def add(self, record: Record) -> None:
-        """Write a new record, reserving its name (ContainerError if the name is taken)."""
+        """Write a new record, reserving its name (ContainerError if the name is taken).
+
+        The fsynced writes happen before the index lock is taken (the id is new, nobody else writes there); under
+        the lock the name is checked and two renames publish the record and the name. A crash before them leaves
+        a directory with no state.json, which no lookup lists."""
         check_name(record["name"])
-        with self._index_lock():
-            holder = self.names / record["name"]
-            if holder.exists():
-                other = holder.read_text().strip()
-                if (self.dir / other / "state.json").exists():
-                    raise ContainerError(
-                        f'create container {record["name"]}: the name is already in use by container {other[:12]}; '
-                        "remove that container or pick another name")
-            self.cdir(record["id"]).mkdir(parents=True, exist_ok=False)
-            self._write(record)
-            atomic_write(holder, record["id"].encode())
+        cid, cdir, holder = record["id"], self.cdir(record["id"]), self.names / record["name"]
+        cdir.mkdir(parents=True, exist_ok=False)
+        try:
+            state = durable_temp(cdir / "state.json", json.dumps(record, sort_keys=True).encode())
+            name = durable_temp(holder, cid.encode())
+            try:
+                with self._index_lock():
+                    self._check_free(record["name"], holder)
+                    os.replace(state, cdir / "state.json")
+                    os.replace(name, holder)
+            finally:
+                discard(name)
+        except BaseException:
+            shutil.rmtree(cdir, ignore_errors=True)
+            raise
+        fsync_dir(cdir)
+        fsync_dir(self.names)
+
+    def _check_free(self, name: str, holder: Path) -> None:
+        with contextlib.suppress(FileNotFoundError):
+            other = holder.read_text().strip()
+            if other and (self.dir / other / "state.json").exists():
+                raise ContainerError(
+                    f"create container {name}: the name is already in use by container {other[:12]}; "
+                    "remove that container or pick another name")
 
     def delete(self, cid: str, name: str) -> None:
-        import shutil
-
+        """Drop the record and its directory. The directory is renamed into ``.trash`` (atomic: lookups see the
+        container or nothing) and removed there, outside the index lock; a crash leaves only trash, swept later."""
+        trash = self.dir / TRASH
+        trash.mkdir(parents=True, exist_ok=True)
+        gone = trash / f"{cid}.{secrets.token_hex(4)}"
+        try:
+            os.rename(self.cdir(cid), gone)
+        except FileNotFoundError:
+            gone = None
+        except OSError:  # e.g. EBUSY: remove it in place, as before
+            shutil.rmtree(self.cdir(cid), ignore_errors=True)
+            gone = None
         with self._index_lock():
             holder = self.names / name
             with contextlib.suppress(FileNotFoundError):
                 if holder.read_text().strip() == cid:
                     holder.unlink()
-            shutil.rmtree(self.cdir(cid), ignore_errors=True)
+        if gone is not None:
+            shutil.rmtree(gone, ignore_errors=True)
+        _sweep(trash)
 
     # -- read / write ---------------------------------------------------------------------------------------
-    def _write(self, record: Record) -> None:
-        atomic_write(self.cdir(record["id"]) / "state.json", json.dumps(record, sort_keys=True).encode())
+    def _write(self, record: Record, durable: bool = True) -> None:
+        atomic_write(self.cdir(record["id"]) / "state.json", json.dumps(record, sort_keys=True).encode(),
+                     durable=durable)
 
     def read(self, cid: str) -> Record:
         try:
@@ -131,12 +166,14 @@ class ContainerStore:
             raise StateError(f"read state of container {cid[:12]}: corrupt state.json ({exc}); remove it with "
                              "`dockyard container rm -f`") from exc
 
-    def update(self, cid: str, change: Callable[[Record], None]) -> Record:
-        """Apply ``change`` to the record under the container's lock; return the new record."""
+    def update(self, cid: str, change: Callable[[Record], None], durable: bool = True) -> Record:
+        """Apply ``change`` to the record under the container's lock; return the new record.
+
+        ``durable=False`` for changes of runtime facts only (running, endpoints, ports): atomic, not fsynced."""
         with self.lock(cid):
             record = self.read(cid)
             change(record)
-            self._write(record)
+            self._write(record, durable)
         return record
 
     def ids(self) -> list[str]:
@@ -170,6 +207,16 @@ class ContainerStore:
             raise ContainerError(f"container reference {ref!r} is ambiguous ({len(matches)} containers match); "
                                  "use more characters of the id or the name")
         raise ContainerNotFoundError(f"no such container: {ref}")
+
+
+def _sweep(trash: Path) -> None:
+    """Remove trash a killed ``delete`` left behind (old enough that no running delete is still removing it)."""
+    cutoff = time.time() - TRASH_AGE
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(trash):
+            with contextlib.suppress(OSError):
+                if entry.stat(follow_symlinks=False).st_ctime < cutoff:
+                    shutil.rmtree(entry.path, ignore_errors=True)
 
 
 def pid_alive(pid: int | None, start_time: int | None) -> bool:

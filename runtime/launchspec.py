@@ -169,28 +169,7 @@ def to_json(spec: low.ContainerSpec) -> dict:
 
 def from_json(data: dict) -> low.ContainerSpec:
     """Rebuild a launch spec from ``to_json`` output."""
-    p = data["process"]
-    process = low.ProcessSpec(
-        args=tuple(p["args"]), env=tuple(p["env"]), cwd=p["cwd"],
-        user=low.User(p["user"]["spec"], tuple(p["user"]["group_add"])),
-        rlimits=tuple(low.Rlimit(**r) for r in p["rlimits"]), terminal=p["terminal"],
-        no_new_privileges=p["no_new_privileges"])
-    sec = data["security"]
-    rootfs = data["rootfs"]
-    return low.ContainerSpec(
-        id=data["id"],
-        rootfs=low.RootfsSpec(tuple(rootfs["layers"]), rootfs["container_dir"], rootfs["readonly"]),
-        process=process, hostname=data["hostname"], domainname=data["domainname"],
-        mounts=tuple(low.Mount(**m) for m in data["mounts"]),
-        namespaces=tuple(low.Namespace(**n) for n in data["namespaces"]),
-        security=low.Security(cap_add=tuple(sec["cap_add"]), cap_drop=tuple(sec["cap_drop"]),
-                              privileged=sec["privileged"], seccomp=sec["seccomp"],
-                              masked_paths=tuple(sec["masked_paths"]), readonly_paths=tuple(sec["readonly_paths"])),
-        resources=low.Resources.from_dict(data["resources"]),
-        sysctls=tuple(tuple(s) for s in data["sysctls"]),  # type: ignore[misc]
-        shm_size=data["shm_size"], init=data["init"], stop_signal=data["stop_signal"],
-        stop_grace_period=data["stop_grace_period"], labels=tuple(tuple(lb) for lb in data["labels"]),  # type: ignore[misc]
-    )
+    return low.ContainerSpec.from_dict(data)
 
 
 # -- the record's copy of the high-level spec ---------------------------------------------------------------

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from runtime.network.service import NetworkService
 
 KILL_WAIT = 10.0
+EXIT_POLL, EXIT_FAST_FOR = 0.005, 0.5  # look at the monitor's record this often, this long, once the pid is gone
 
 
 class Lifecycle:
@@ -139,8 +140,7 @@ class Lifecycle:
             rec = {**rec, "endpoints": endpoints}
             provision.write_etc_files(self.net, rec, spec, cdir, rec.get("hostname") or cid[:12])
         self._join_peers(spec, cdir)
-        self.store.update(cid, lambda r: r.update(endpoints=endpoints, ports=ports,
-                                                  error=None))
+        self.store.update(cid, lambda r: r.update(endpoints=endpoints, ports=ports, error=None), durable=False)
 
     def _join_peers(self, spec: ContainerSpec, cdir: Path) -> None:
         """``ipc: container:X`` / ``pid: container:X`` join X's namespace (by its pid, checked to be running)."""
@@ -162,13 +162,15 @@ class Lifecycle:
             raise ContainerError(f"{what}: container {rec['name']} is not running; start it first")
         return rec
 
-    def _teardown(self, rec: dict) -> None:
-        """Release what start set up (endpoints, ports, the pinned netns) and the last run's cgroup."""
+    def _teardown(self, rec: dict, **fields: object) -> None:
+        """Release what start set up (endpoints, ports, the pinned netns) and the last run's cgroup; the record
+        is updated (with ``fields`` too) only if that changes it."""
         if rec.get("netns") and rec["netns"] == str(provision.netns_of(self.run_dir, rec["id"])):
             provision.detach(self.net, rec["id"], Path(rec["netns"]))
         with contextlib.suppress(OSError, ContainerRuntimeError):
             cs.cgroups().open(rec["id"]).remove()
-        self.store.update(rec["id"], lambda r: r.update(endpoints=[], ports=[]))
+        if rec.get("endpoints") or rec.get("ports") or any(rec.get(k) != v for k, v in fields.items()):
+            self.store.update(rec["id"], lambda r: r.update(endpoints=[], ports=[], **fields), durable=False)
 
     # -- state reads -------------------------------------------------------------------------------------------
     def refresh(self, cid: str) -> dict:
@@ -194,8 +196,7 @@ class Lifecycle:
             if not self._wait_inactive(cid, grace + KILL_WAIT):
                 raise ContainerError(f"stop container {rec['name']}: still running {KILL_WAIT:.0f} s after "
                                      "SIGKILL (process in uninterruptible sleep?)")
-        self.store.update(cid, lambda r: r.update(paused=False))
-        self._teardown(self.store.read(cid))
+        self._teardown(self.store.read(cid), paused=False)
         return cs.to_info(self.refresh(cid))
 
     def kill(self, ref: str, sig: int = signal.SIGKILL) -> None:
@@ -215,14 +216,20 @@ class Lifecycle:
 
     def _wait_inactive(self, cid: str, timeout: float) -> bool:
         deadline = time.monotonic() + timeout
+        fast_until = None  # once the process is gone its monitor records that in a moment: look more often
         while True:
             rec = self.refresh(cid)
             if not cs.is_active(rec["state"]):
                 return True
-            left = deadline - time.monotonic()
+            now = time.monotonic()
+            left = deadline - now
             if left <= 0:
                 return False
-            _wait_pid(rec.get("pid"), min(left, 0.05))
+            if cs.pid_alive(rec.get("pid"), rec.get("pid_start")):
+                _wait_pid(rec.get("pid"), min(left, 0.05))
+                continue
+            fast_until = fast_until or now + EXIT_FAST_FOR
+            time.sleep(min(left, EXIT_POLL if now < fast_until else 0.05))
 
     def pause(self, ref: str, on: bool) -> None:
         cid = self.store.resolve(ref)
@@ -298,7 +305,7 @@ class Lifecycle:
             return 0
         try:
             self._prepare_start(self.store.read(info.id))
-            self.store.update(info.id, lambda r: r.update(attached=True))
+            self.store.update(info.id, lambda r: r.update(attached=True), durable=False)
             return run_attached(self.store, info.id, self._launch_spec(info.id), launchspec.log_config(spec), spec.stdin_open)
         finally:
             self._teardown(self.store.read(info.id))

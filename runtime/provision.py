@@ -150,9 +150,11 @@ def _default(net: NetworkService):  # noqa: ANN202
 
 
 def detach(net: NetworkService, cid: str, netns: Path) -> None:
-    """Disconnect from every network (ports unpublished) and unpin the netns. Safe to repeat."""
-    net.disconnect_all(cid)
+    """Unpin the netns and disconnect from every network (ports unpublished). Safe to repeat.
+
+    Only for a netns no process of the container is left in: the kernel then removes it with its veths."""
     sandbox.remove_netns(netns)
+    net.disconnect_all(cid, released=True)
 
 
 def write_etc_files(net: NetworkService, rec: dict, spec: ContainerSpec, cdir: Path, hostname: str) -> None:

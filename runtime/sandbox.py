@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import threading
 from pathlib import Path
 
 from runtime.errors import ContainerError, KernelError
@@ -20,35 +21,39 @@ def netns_path(run: Path, cid: str) -> Path:
 
 
 def create_netns(path: Path, sys: Syscalls | None = None) -> None:
-    """Create a new network namespace and pin it at ``path`` (a forked child unshares and bind-mounts it)."""
+    """Create a new network namespace and pin it at ``path``.
+
+    A short-lived thread does it: ``unshare(CLONE_NEWNET)`` moves only the calling thread (not the process) into
+    the new namespace, which the thread brings ``lo`` up in and bind-mounts from ``/proc/thread-self/ns/net``
+    before it ends; no process is forked and no other thread ever runs in the new namespace."""
     sys = sys or Syscalls()
     path.parent.mkdir(parents=True, exist_ok=True)
     if is_pinned(path):
         return
     path.touch()
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover - child
-        code = 1
+    failed: list[BaseException] = []
+
+    def pin() -> None:
         try:
             sys.unshare(sc.CLONE_NEWNET)
             sys.set_loopback_up()
-            sys.mount("/proc/self/ns/net", str(path), None, sc.MS_BIND)
-            code = 0
-        finally:
-            os._exit(code)
-    _, status = os.waitpid(pid, 0)
-    if os.waitstatus_to_exitcode(status) != 0:
+            sys.mount("/proc/thread-self/ns/net", str(path), None, sc.MS_BIND)
+        except BaseException as exc:  # reported to the caller below
+            failed.append(exc)
+
+    worker = threading.Thread(target=pin, name="dy-netns", daemon=True)
+    worker.start()
+    worker.join()
+    if failed:
         with contextlib.suppress(OSError):
             path.unlink()
-        raise ContainerError(f"create network namespace {path}: unshare or bind mount failed (are you root?)")
+        raise ContainerError(f"create network namespace {path}: {failed[0]} (are you root?)") from failed[0]
 
 
 def is_pinned(path: Path) -> bool:
-    """Is an nsfs mounted at ``path``?"""
+    """Is something (our nsfs) mounted at ``path``? A mount shows as a device other than its directory's."""
     try:
-        with open("/proc/self/mountinfo") as fh:
-            target = os.path.realpath(path)
-            return any(line.split()[4] == target for line in fh)
+        return os.stat(path).st_dev != os.stat(os.path.dirname(os.path.realpath(path))).st_dev
     except OSError:
         return False
 

@@ -184,6 +184,31 @@ class ContainerSpec:
     def with_process(self, **changes: object) -> "ContainerSpec":
         return replace(self, process=replace(self.process, **changes))
 
+    @classmethod
+    def from_dict(cls, data: dict) -> ContainerSpec:
+        """Rebuild a spec from its ``dataclasses.asdict`` form (``launch.json``). Here, beside the classes, so a
+        lean process (the monitor's starter) reads launch specs without the high-level types."""
+        p, sec, rootfs = data["process"], data["security"], data["rootfs"]
+        process = ProcessSpec(
+            args=tuple(p["args"]), env=tuple(p["env"]), cwd=p["cwd"],
+            user=User(p["user"]["spec"], tuple(p["user"]["group_add"])),
+            rlimits=tuple(Rlimit(**r) for r in p["rlimits"]), terminal=p["terminal"],
+            no_new_privileges=p["no_new_privileges"])
+        return cls(
+            id=data["id"], rootfs=RootfsSpec(tuple(rootfs["layers"]), rootfs["container_dir"], rootfs["readonly"]),
+            process=process, hostname=data["hostname"], domainname=data["domainname"],
+            mounts=tuple(Mount(**m) for m in data["mounts"]),
+            namespaces=tuple(Namespace(**n) for n in data["namespaces"]),
+            security=Security(cap_add=tuple(sec["cap_add"]), cap_drop=tuple(sec["cap_drop"]),
+                              privileged=sec["privileged"], seccomp=sec["seccomp"],
+                              masked_paths=tuple(sec["masked_paths"]), readonly_paths=tuple(sec["readonly_paths"])),
+            resources=Resources.from_dict(data["resources"]),
+            sysctls=tuple(tuple(s) for s in data["sysctls"]),  # type: ignore[misc]
+            shm_size=data["shm_size"], init=data["init"], stop_signal=data["stop_signal"],
+            stop_grace_period=data["stop_grace_period"],
+            labels=tuple(tuple(lb) for lb in data["labels"]),  # type: ignore[misc]
+        )
+
 
 def merge_command(
     image_entrypoint: tuple[str, ...] | None,

@@ -4,16 +4,26 @@ and run healthcheck probes inside a running container. Kept lean: the monitor im
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import signal
 import time
 from collections.abc import Sequence
 
-from runtime import launchspec
+from runtime.errors import ContainerError, KernelError
 from runtime.process import launcher
+from runtime.spec import ContainerSpec
 
 _cgroups: dict[str, object] = {}  # launch.json path -> the running container's cgroup (a linux.cgroups.Cgroup)
+
+
+def prepare() -> None:
+    """Called once by the monitor when it loads this module: fill the launcher's caches (syscalls, cgroup driver,
+    capability count) in one thread, before starts run side by side."""
+    launcher.default_syscalls()
+    launcher.default_driver()
+    launcher.last_cap_cached()
 
 
 def start(job: dict, stdout_fd: int, stderr_fd: int) -> int | tuple[int, int]:
@@ -25,11 +35,23 @@ def start(job: dict, stdout_fd: int, stderr_fd: int) -> int | tuple[int, int]:
     _release(job, spec.id)  # defensive: a run that exited while no monitor watched left its cgroup
     null = os.open(os.devnull, os.O_RDONLY | os.O_CLOEXEC)
     try:
-        proc = launcher.start(spec, stdio=(null, stdout_fd, stderr_fd))
+        try:
+            proc = launcher.start(spec, stdio=(null, stdout_fd, stderr_fd))
+        except ContainerError as exc:
+            if not _parent_cgroup_vanished(exc):
+                raise
+            proc = launcher.start(spec, stdio=(null, stdout_fd, stderr_fd))
     finally:
         os.close(null)
     _cgroups[job["launch"]] = proc.detach()
     return proc.pid if proc.console is None else (proc.pid, proc.console)
+
+
+def _parent_cgroup_vanished(exc: ContainerError) -> bool:
+    """The shared ``dockyard`` parent cgroup was removed (another container's cleanup, in this monitor or another
+    process) between its mkdir and its setup: the start left nothing behind and is tried once more."""
+    cause = exc.__cause__
+    return isinstance(cause, KernelError) and cause.errno == errno.ENOENT and ": cgroup: " in str(exc)
 
 
 def exit_info(job: dict, pid: int, code: int | None) -> dict:
@@ -53,7 +75,7 @@ def _release(job: dict, cid: str | None) -> bool:
 
 def _spec(job: dict):
     with open(job["launch"], "rb") as fh:
-        return launchspec.from_json(json.loads(fh.read()))
+        return ContainerSpec.from_dict(json.loads(fh.read()))
 
 
 def _driver():

@@ -10,8 +10,25 @@ from pathlib import Path
 from typing import Iterator
 
 
-def atomic_write(path: Path, data: bytes, mode: int = 0o644) -> None:
-    """Write ``data`` to ``path`` so that readers see either the old or the new content, even after a crash."""
+def atomic_write(path: Path, data: bytes, mode: int = 0o644, durable: bool = True) -> None:
+    """Write ``data`` to ``path`` so that readers see either the old or the new content, even after a crash.
+
+    ``durable=False`` skips the fsyncs: still all-or-nothing for readers and after a kill, but a power loss may
+    bring back the previous content (for facts that do not outlive a reboot anyway: what runs, its addresses)."""
+    path = Path(path)
+    tmp = durable_temp(path, data, mode, durable)
+    try:
+        os.replace(tmp, path)
+    except BaseException:
+        discard(tmp)
+        raise
+    if durable:
+        fsync_dir(path.parent)
+
+
+def durable_temp(path: Path, data: bytes, mode: int = 0o644, durable: bool = True) -> Path:
+    """``data`` written and fsynced to a hidden temp file beside ``path``, ready to be renamed onto it (the slow
+    part of ``atomic_write``, which a caller can do before it takes a lock and then only rename under it)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
@@ -19,14 +36,18 @@ def atomic_write(path: Path, data: bytes, mode: int = 0o644) -> None:
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
+            if durable:
+                fh.flush()
+                os.fsync(fh.fileno())
     except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
+        discard(tmp)
         raise
-    fsync_dir(path.parent)
+    return tmp
+
+
+def discard(path: Path) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(path)
 
 
 def fsync_dir(path: Path) -> None:

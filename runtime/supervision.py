@@ -3,6 +3,7 @@ the value of the project label, else ``default``), one job per container named b
 
 ``start`` writes the job (a new generation), pokes or starts the monitor and waits until the container runs or its
 start failed; ``stop`` files a user stop; ``forget`` removes the job. ``observed`` reads what the monitor recorded.
+Waits block on the container's wake FIFO (``job.wake``), re-reading the state at least every ``RECHECK`` seconds.
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ import contextlib
 import os
 import re
 import secrets
+import select
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from runtime.errors import ContainerError
@@ -22,6 +25,48 @@ PROJECT_LABEL = "com.docker.compose.project"
 STARTER = "runtime.starter:start"
 PROBE_RUNNER = "runtime.starter:probe_runner"
 START_TIMEOUT = 60.0
+LINGER = 10.0  # how long a monitor started by ``prepare`` waits for its first job
+RECHECK = 0.1  # a waiter that missed a wake (another waiter on the same FIFO took it) looks again this soon
+
+
+class Waiter:
+    """The reading end of a container's wake FIFO (made if missing; removed by ``close`` if made here). If the
+    FIFO cannot be made, ``wait`` just sleeps: the caller re-reads the state either way."""
+
+    def __init__(self, directory: str, cid: str) -> None:
+        self.path = jobs.wake_path(directory, cid)
+        self.made = False
+        self.fd = -1
+        try:
+            os.mkfifo(self.path, 0o600)
+            self.made = True
+        except FileExistsError:
+            pass
+        except OSError:
+            return
+        try:
+            self.fd = os.open(self.path, os.O_RDWR | os.O_NONBLOCK | os.O_CLOEXEC | os.O_NOFOLLOW)
+        except OSError:
+            self.fd = -1
+
+    def wait(self, seconds: float) -> None:
+        """Until the monitor wrote a wake, or ``seconds`` passed."""
+        seconds = max(0.0, min(seconds, RECHECK))
+        if self.fd < 0:
+            time.sleep(seconds)
+            return
+        if select.select([self.fd], [], [], seconds)[0]:
+            with contextlib.suppress(BlockingIOError):
+                os.read(self.fd, 4096)
+
+    def close(self) -> None:
+        if self.fd >= 0:
+            os.close(self.fd)
+            self.fd = -1
+        if self.made:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(self.path)
+            self.made = False
 
 
 def monitor_dir(run: Path, labels: dict[str, str]) -> str:
@@ -52,16 +97,43 @@ def job_of(rec: dict, cdir: Path, log_path: Path, stop_signal: int, stop_timeout
             "launch": str(cdir / "launch.json"), "container_dir": str(cdir)}
 
 
+@contextlib.contextmanager
+def watching(directory: str, cid: str) -> Iterator[Waiter]:
+    """For a caller that re-reads a container's state in a loop (stop, health waits): enter before the first
+    read, then ``wait(seconds)`` returns as soon as the monitor records or removes that state (never later than
+    ``RECHECK``), instead of sleeping a polling interval."""
+    waiter = Waiter(directory, cid)
+    try:
+        yield waiter
+    finally:
+        waiter.close()
+
+
+def prepare(directory: str) -> None:
+    """Have the group's monitor running, its starter loaded, before the first ``start`` (call it when a container
+    is created): the ~0.1-0.3 s a monitor takes to come up and load the launcher then overlap the caller's work.
+    A monitor started here leaves after ``LINGER`` seconds if no job came; a live one is left alone."""
+    ensure_monitor(directory, log=os.path.join(directory, "monitor.log"), linger=LINGER, warm=STARTER)
+
+
 def start(directory: str, cid: str, job: dict, timeout: float = START_TIMEOUT) -> dict:
     """Hand the container to its monitor; return the monitor's state once it runs, raise if the start failed."""
     generation = secrets.token_hex(8)
     lock = jobs.control_lock(directory)  # not while an idle group's directory is being tidied away
     try:
         jobs.clear_stop(directory, cid)
+        waiter = Waiter(directory, cid)  # before the job: the monitor's first word about it must find a reader
         jobs.write_job(directory, cid, {**job, "generation": generation})
     finally:
         os.close(lock)
-    ensure_monitor(directory, log=os.path.join(directory, "monitor.log"))
+    try:
+        ensure_monitor(directory, log=os.path.join(directory, "monitor.log"))
+        return _await_start(directory, cid, generation, timeout, waiter)
+    finally:
+        waiter.close()
+
+
+def _await_start(directory: str, cid: str, generation: str, timeout: float, waiter: Waiter) -> dict:
     deadline = time.monotonic() + timeout
     poke = time.monotonic() + 1.0
     while True:
@@ -78,7 +150,7 @@ def start(directory: str, cid: str, job: dict, timeout: float = START_TIMEOUT) -
         if now >= poke:  # a monitor that was just leaving may have missed the job: make sure one is there
             ensure_monitor(directory, log=os.path.join(directory, "monitor.log"))
             poke = now + 1.0
-        time.sleep(0.01)
+        waiter.wait(min(poke, deadline) - now)
 
 
 def _reason(error: str) -> str:
@@ -106,18 +178,23 @@ def observed(directory: str, cid: str) -> dict | None:
 def forget(directory: str, cid: str, timeout: float = 10.0) -> None:
     """Remove the job; the monitor kills what still runs and drops its holder and state. Without a monitor the
     leftovers (holder, state file) are removed here."""
-    for path in (jobs.job_path(directory, cid), jobs.stop_path(directory, cid)):
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(path)
-    before = monitor_pid(directory)
-    # Only the monitor that had the job forgets it; one that was leaving (idle) and got replaced meanwhile left
-    # the state behind, and its successor never saw the job: the leftovers are removed here, with no wait.
-    if before is not None and ensure_monitor(directory) == before:
-        deadline = time.monotonic() + timeout
-        while os.path.exists(jobs.state_path(directory, cid)) and time.monotonic() < deadline:
-            if monitor_pid(directory) != before:
-                break
-            time.sleep(0.01)
+    waiter = Waiter(directory, cid) if os.path.isdir(directory) else None  # before the poke (see start)
+    try:
+        for path in (jobs.job_path(directory, cid), jobs.stop_path(directory, cid)):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(path)
+        before = monitor_pid(directory)
+        # Only the monitor that had the job forgets it; one that was leaving (idle) and got replaced meanwhile
+        # left the state behind, and its successor never saw the job: the leftovers are removed here, no wait.
+        if before is not None and ensure_monitor(directory) == before:
+            deadline = time.monotonic() + timeout
+            while os.path.exists(jobs.state_path(directory, cid)) and time.monotonic() < deadline:
+                if monitor_pid(directory) != before:
+                    break
+                _wait(waiter, deadline - time.monotonic())
+    finally:
+        if waiter is not None:
+            waiter.close()
     st = jobs.read_state(directory, cid) or {}
     for kept in (st.get("holder"), st.get("console_holder")):
         if (kept or {}).get("pid"):
@@ -127,15 +204,20 @@ def forget(directory: str, cid: str, timeout: float = 10.0) -> None:
     tidy_if_idle(directory)
 
 
+def _wait(waiter: Waiter | None, seconds: float) -> None:
+    if waiter is None:
+        time.sleep(max(0.0, min(seconds, RECHECK)))
+    else:
+        waiter.wait(seconds)
+
+
 def tidy_if_idle(directory: str) -> bool:
     """Remove the group's monitor directory once no monitor runs and only bookkeeping is left in it (so `down`
     leaves nothing under DOCKYARD_RUN). Under the control lock, so no caller is starting a monitor meanwhile."""
-    from runtime.supervise.monitor import tidy
-
     if not os.path.isdir(directory):
         return True
     lock = jobs.control_lock(directory)
     try:
-        return monitor_pid(directory) is None and tidy(directory)
+        return monitor_pid(directory) is None and jobs.tidy(directory)
     finally:
         os.close(lock)

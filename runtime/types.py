@@ -6,7 +6,7 @@ Durations are float seconds, sizes bytes, signals numbers.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from runtime.network.spec import NetworkInfo, NetworkSpec, PortInfo, PortSpec
 

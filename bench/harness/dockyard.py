@@ -24,12 +24,20 @@ def dockyard_exe() -> str:
     return str(exe) if exe.exists() else "dockyard"
 
 
+def compile_sources() -> None:
+    """Byte-compile dockyard's packages as an install would: with PYTHONDONTWRITEBYTECODE set (as on these machines)
+    and an editable install, every CLI, monitor and responder process would otherwise compile them again."""
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(REPO / "compose"), str(REPO / "runtime")],
+                   check=False, capture_output=True)
+
+
 class Dockyard:
     def __init__(self, work: Path, netns: Netns) -> None:
         self.work, self.netns = work, netns
         self.env = {**os.environ, "DOCKYARD_ROOT": str(work / "root"), "DOCKYARD_RUN": str(work / "run"),
                     "DOCKYARD_DNS_UPSTREAM": "none"}
         self.exe = dockyard_exe()
+        compile_sources()
 
     def cmd(self, *args: str) -> list[str]:
         """A dockyard command line, run inside dockyard's netns."""

@@ -4,8 +4,8 @@ This package is the only typer importer and the only place that exits. Each modu
 ``project`` (config, up, create, down), ``lifecycle`` (start, stop, ..., run, exec), ``queries`` (ps, logs, ...),
 ``images`` (pull, push, build, ``image ...``), ``containers`` (``container ...``), ``resources`` (``network ...``,
 ``volume ...``). Heavy modules are imported inside the verbs so that ``dockyard --help`` and ``ps`` start fast;
-``app`` (typer and every verb module) is loaded on first use, and ``main`` runs a plain ``ps`` without it
-(``compose.cli.fastps``).
+``app`` (typer and every verb module) is loaded on first use, and ``main`` runs a plain ``ps`` or ``container run``
+without it (``compose.cli.fast``).
 """
 
 from __future__ import annotations
@@ -18,20 +18,44 @@ from compose.cli.session import VERSION, set_runtime_factory
 __all__ = ["VERSION", "app", "main", "set_runtime_factory"]
 
 
-def _load_app() -> Any:
+# Each verb module and the top-level verbs and groups it registers, in `dockyard --help` order.
+VERB_MODULES = {
+    "project": ("version", "config", "up", "create", "down"),
+    "lifecycle": ("start", "stop", "restart", "kill", "pause", "unpause", "rm", "exec", "run", "cp"),
+    "queries": ("ps", "logs", "ls", "port", "top", "wait", "images", "events", "stats"),
+    "images": ("pull", "push", "build", "image"),
+    "containers": ("container",),
+    "resources": ("network", "volume"),
+}
+_MODULE_OF = {verb: module for module, verbs in VERB_MODULES.items() for verb in verbs}
+
+
+def _load_app(argv: list[str] | None = None) -> Any:
+    """The typer app with every verb module, or, for a command line ``argv`` that names a known verb, with that
+    verb's module only: click builds a command for every registered function, which costs more than many verbs'
+    work. (The partial app is for ``main``, whose process ends with the verb; ``app`` is always the whole one.)"""
+    import importlib
+
     from compose.cli.base import app
 
-    # Importing a verb module registers its commands; this order (not alphabetical) is the order of `dockyard --help`.
-    # ruff: noqa: I001
-    from compose.cli import project  # noqa: F401
-    from compose.cli import lifecycle  # noqa: F401
-    from compose.cli import queries  # noqa: F401
-    from compose.cli import images  # noqa: F401
-    from compose.cli import containers  # noqa: F401
-    from compose.cli import resources  # noqa: F401
-
-    globals()["app"] = app
+    module = _verb_module(argv) if argv is not None else None
+    for name in (module,) if module else VERB_MODULES:
+        importlib.import_module(f"compose.cli.{name}")
+    if module is None:
+        globals()["app"] = app
     return app
+
+
+def _verb_module(argv: list[str]) -> str | None:
+    import os
+
+    from compose.cli.fast import GiveUp, split_globals
+
+    try:
+        _, i = split_globals(argv, os.environ)
+    except GiveUp:  # --help, --version, shell completion, an unknown flag: the whole app
+        return None
+    return _MODULE_OF.get(argv[i]) if i < len(argv) else None
 
 
 def __getattr__(name: str) -> Any:
@@ -42,14 +66,13 @@ def __getattr__(name: str) -> Any:
 
 def main() -> None:
     """Console entry point: runs the app and turns dockyard's errors into one line and an exit code."""
-    from compose.cli import fastps
+    from compose.cli import fast
 
-    code = fastps.run(sys.argv[1:])
-    if code is not None:
-        sys.exit(code)
-    app = _load_app()
     try:
-        app()
+        code = fast.run(sys.argv[1:])
+        if code is not None:
+            sys.exit(code)
+        _load_app(sys.argv[1:])()
     except KeyboardInterrupt:
         sys.exit(130)
     except Exception as exc:  # dockyard's own errors become one line; the error modules load only then

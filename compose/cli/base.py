@@ -134,18 +134,12 @@ def _json_line(data: Any) -> str:
     return json.dumps(data, separators=(",", ":"))
 
 
-def _each_ref(ctx: typer.Context, refs: List[str], fn: Callable[[Any, str], Any], *, release: bool = False) -> None:
-    """``fn(rt, ref)`` for each ref, echoing it; ``release``: then drop dockyard's default network if unused."""
+def _each_ref(ctx: typer.Context, refs: List[str], fn: Callable[[Any, str], Any]) -> None:
+    """``fn(rt, ref)`` for each ref, echoing it."""
     rt, console = _runtime(), _con(ctx)
-    try:
-        for ref in refs:
-            fn(rt, ref)
-            console.write(ref)
-    finally:
-        if release:
-            from compose.resources import release_default_network
-
-            release_default_network(rt)
+    for ref in refs:
+        fn(rt, ref)
+        console.write(ref)
 
 
 def _short(image_id: str) -> str:

@@ -11,6 +11,7 @@ from compose.cli.base import (
     _check_format,
     _con,
     _each_ref,
+    _gopts,
     _json_line,
     _runtime,
     _tuple,
@@ -51,30 +52,16 @@ def container_run(
     init: bool = typer.Option(False, "--init", help="Run an init that forwards signals and reaps zombies."),
 ) -> None:
     """Create and start one container from an image."""
-    import os
-
     from compose import engine
+    from compose.cli.session import run_container
 
     opts = engine.RunOptions(image, _tuple(command), name, detach, remove, _tuple(env), _tuple(publish),
                              _tuple(volume), entrypoint, user, workdir, _tuple(label), network, tty, interactive,
                              restart, hostname, _tuple(cap_add), _tuple(cap_drop), privileged, read_only, memory,
                              cpus, pids_limit, init)
-    rt, console = _runtime(), _con(ctx)
-    if not rt.has_image(image):
-        with console.transfer(False) as bars:
-            rt.pull_image(image, progress=bars.update)
-    spec = engine.run_spec(opts, dict(os.environ))
-    try:
-        code = rt.run(spec, attach=not detach, remove=remove and not detach)
-    finally:
-        if not detach:  # the container exited (and with --rm is gone): its default network may be unused now
-            from compose.resources import release_default_network
-
-            release_default_network(rt)
-    if detach:
-        console.write(rt.inspect_container(spec.name)["Id"])
-        return
-    raise typer.Exit(code)
+    code = run_container(_gopts(ctx), opts)
+    if code:
+        raise typer.Exit(code)
 
 
 @container_app.command("ls")
@@ -107,7 +94,7 @@ def container_start(ctx: typer.Context, refs: List[str] = typer.Argument(..., me
 def container_stop(ctx: typer.Context, refs: List[str] = typer.Argument(..., metavar="CONTAINER..."),
                    timeout: Optional[float] = TIMEOUT) -> None:
     """Stop containers."""
-    _each_ref(ctx, refs, lambda rt, ref: rt.stop_container(ref, timeout=timeout), release=True)
+    _each_ref(ctx, refs, lambda rt, ref: rt.stop_container(ref, timeout=timeout))
 
 
 @container_app.command("kill")
@@ -125,7 +112,7 @@ def container_rm(ctx: typer.Context, refs: List[str] = typer.Argument(..., metav
                  force: bool = typer.Option(False, "-f", "--force"),
                  volumes: bool = typer.Option(False, "-v", "--volumes")) -> None:
     """Remove containers."""
-    _each_ref(ctx, refs, lambda rt, ref: rt.remove_container(ref, force=force, volumes=volumes), release=True)
+    _each_ref(ctx, refs, lambda rt, ref: rt.remove_container(ref, force=force, volumes=volumes))
 
 
 @container_app.command("inspect")

@@ -1,5 +1,6 @@
-"""What the verbs share and that needs no typer: the runtime factory, the project name, the console, and the body
-of ``ps`` (run by the typer command and by the fast path alike). Importing this module stays cheap."""
+"""What the verbs share and that needs no typer: the runtime factory, the project name, the console, and the bodies
+of ``ps`` and ``container run`` (run by the typer commands and by the fast paths alike). Importing this module stays
+cheap."""
 
 from __future__ import annotations
 
@@ -62,3 +63,23 @@ def show_ps(gopts: Any, opts: Any) -> None:
         out.table(st.TABLE_HEADERS, [st.table_row(c, now) for c in infos])
     else:
         out.json([st.ps_row(c, now) for c in infos], lines=opts.format == "jsonl")
+
+
+def run_container(gopts: Any, opts: Any) -> int:
+    """``dockyard container run`` (``opts``: ``compose.engine.RunOptions``): pull the image if it is missing, create
+    and start; attached, the container's exit code; detached, prints the id and returns 0. dockyard's default
+    ``bridge`` network stays after the container, as Docker's does (``network rm bridge`` removes it)."""
+    import os
+
+    from compose import engine
+
+    rt = runtime()
+    if not rt.has_image(opts.image):
+        with console(gopts).transfer(False) as bars:
+            rt.pull_image(opts.image, progress=bars.update)
+    spec = engine.run_spec(opts, dict(os.environ))
+    code = rt.run(spec, attach=not opts.detach, remove=opts.remove and not opts.detach)
+    if opts.detach:
+        console(gopts).write(rt.inspect_container(spec.name)["Id"])
+        return 0
+    return int(code)

@@ -16,7 +16,7 @@ from typing import Any, Callable
 
 from compose.errors import LoadError
 from compose.loader.document import Marks, Override, Reset, TreePath, locate, path_str
-from compose.loader.merge_keys import Pattern, IndexedMarks, enforce_unique, fmt, lookup, matches, reindex, subtree
+from compose.loader.merge_keys import Pattern, IndexedMarks, enforce_unique, fmt, lookup, reindex, subtree
 
 
 

@@ -11,13 +11,12 @@ import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from runtime.errors import ImageError, ImageNotFoundError, InvalidReferenceError
 from runtime.images.auth import CredentialStore
 from runtime.images.platform import Platform, host_platform, parse_platform
 from runtime.images.reference import Reference, parse_reference
-from runtime.images.registry import RegistryClient, is_insecure
 from runtime.images.store import ContentStore, hex_of, tree_size
 from runtime.images.transfer import (
     ProgressFn,
@@ -27,6 +26,9 @@ from runtime.images.transfer import (
     push_image,
     unpack_all,
 )
+
+if TYPE_CHECKING:  # httpx loads with the registry client, on the first pull or push
+    from runtime.images.registry import RegistryClient
 
 __all__ = ["ImageInfo", "ImageService", "PullProgress", "RemovedImages"]
 
@@ -63,6 +65,8 @@ class ImageService:
         self._in_use = in_use or (lambda: set())
 
     def client(self, registry: str, insecure: bool | None = None) -> RegistryClient:
+        from runtime.images.registry import RegistryClient, is_insecure
+
         if insecure is None and (registry in self._insecure or is_insecure(registry, self.store.root)):
             insecure = True
         return RegistryClient(registry, credentials=self._credentials, insecure=insecure)

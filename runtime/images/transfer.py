@@ -6,14 +6,16 @@ import json
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
 
 from runtime.errors import ImageError
 from runtime.images.platform import Descriptor, Index, Manifest, Platform, config_platform, parse_manifest, \
     select_manifest
 from runtime.images.reference import Reference
-from runtime.images.registry import RegistryClient
 from runtime.images.store import ContentStore, chain_ids
+
+if TYPE_CHECKING:  # the HTTP client (httpx) loads only when a registry is talked to
+    from runtime.images.registry import RegistryClient
 
 
 @dataclass(frozen=True)

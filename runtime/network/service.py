@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import ipaddress
 import re
 import secrets
@@ -12,7 +11,7 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from runtime.errors import NetworkError
-from runtime.network import bridge, dnsctl, ipam, nat, ports, store
+from runtime.network import batch, bridge, dnsctl, endpoints, ipam, nat, ports, store
 from runtime.network.spec import (
     EndpointInfo,
     NetworkInfo,
@@ -24,6 +23,7 @@ from runtime.network.spec import (
 NAME_RE = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_.-]*$")
 MAX_NAME = 128
 IFNAMSIZ = 15
+RELEASE_WAIT = 2.0  # seconds the kernel gets to remove a released netns's veths before they are deleted
 
 
 def _info(rec: dict) -> NetworkInfo:
@@ -239,27 +239,14 @@ class NetworkService:
         """
         netns = bridge.netns_path(netns_path)
         ifname = bridge.next_ifname(netns)  # the container's own netns: no other container's work can change it
-        with store.locked(self.root):
-            rec = store.read(self.root, network)
-            if rec is None:
-                raise NetworkError(f"connect {container_id[:12]} to {network}: no such network; create it first")
-            if container_id in rec["endpoints"]:
-                stale = rec["endpoints"][container_id]
-                if bridge.link_exists(stale["host_veth"]):
-                    return _endpoint(rec, container_id)
-                # reserved by a process killed before it built the links: rebuild them on the same address
-                del rec["endpoints"][container_id]
-                ipv4_address = ipv4_address or stale["ip"]
-            alloc = ipam.Allocation(ipaddress.IPv4Network(rec["subnet"]), ipaddress.IPv4Address(rec["gateway"]),
-                                    ipaddress.IPv4Network(rec["ip_range"]) if rec.get("ip_range") else None)
-            taken = [ep["ip"] for ep in rec["endpoints"].values()]
-            ip = ipam.allocate_ip(network, alloc, taken, ipv4_address)
-            ip6 = self._allocate6(rec, network, ipv6_address)
-            ep = _new_endpoint(rec, container_id, ifname, ip, mac or ipam.mac_for(ip), ip6)
-            ep.update(names=[a for a in aliases if a], dns=list(dns), ports=[], netns=netns)
-            rec["endpoints"][container_id] = ep
-            store.write(self.root, rec)  # the address is reserved; the links are this endpoint's own, so they are
-        try:                             # made outside the host-wide lock and other containers connect meanwhile
+        want = {"cid": container_id, "network": network, "ifname": ifname, "netns": netns, "ip": ipv4_address,
+                "ip6": ipv6_address, "mac": mac, "names": [a for a in aliases if a], "dns": list(dns)}
+        rec, ep = batch.apply(self.root, network, lambda r: endpoints.reserve(r, want))
+        if ep is None:  # attached already
+            return _endpoint(rec, container_id)
+        # The address is reserved; the links are this endpoint's own, so they are made outside the lock and other
+        # containers connect meanwhile.
+        try:
             self._plug(rec, ep, default_route)
         except BaseException:
             self._unreserve(network, container_id, ep["host_veth"])
@@ -269,70 +256,83 @@ class NetworkService:
 
     def _unreserve(self, network: str, container_id: str, host_veth: str) -> None:
         """Drop an endpoint whose links could not be made (only if it is still the one reserved)."""
-        with store.locked(self.root):
-            rec = store.read(self.root, network)
+        def drop(rec: dict | None) -> tuple[None, bool]:
             if rec is not None and rec["endpoints"].get(container_id, {}).get("host_veth") == host_veth:
                 del rec["endpoints"][container_id]
-                store.write(self.root, rec)
+                return None, True
+            return None, False
 
-    @staticmethod
-    def _allocate6(rec: dict, network: str, requested: str | None) -> ipaddress.IPv6Address | None:
-        if not rec.get("enable_ipv6"):
-            if requested:
-                raise NetworkError(f"connect to {network}: ipv6_address {requested} given but the network has no IPv6; "
-                                   "set enable_ipv6: true on it")
-            return None
-        alloc6 = ipam.Allocation6(ipaddress.IPv6Network(rec["subnet6"]), ipaddress.IPv6Address(rec["gateway6"]))
-        taken6 = [ep["ip6"] for ep in rec["endpoints"].values() if ep.get("ip6")]
-        return ipam.allocate_ip6(network, alloc6, taken6, requested)
+        batch.apply(self.root, network, drop)
 
     @staticmethod
     def _plug(rec: dict, ep: dict, default_route: bool | None) -> None:
-        """veth pair for reserved endpoint ``ep``: host end on the bridge, peer renamed and configured inside."""
-        host, peer, netns, ifname = ep["host_veth"], f"{ep['host_veth']}p", ep["netns"], ep["interface"]
+        """veth pair for reserved endpoint ``ep``: host end on the bridge, peer made and configured inside."""
+        host, netns, ifname = ep["host_veth"], ep["netns"], ep["interface"]
         # The names derive from (network, container): a veth left by a process killed between creating it and
         # recording the endpoint is ours, so it is removed rather than colliding (EEXIST) on the next attach.
         bridge.delete_link(host)
-        bridge.create_veth(host, peer, rec["bridge"], rec["mtu"])
+        bridge.plug_veth(host, rec["bridge"], rec["mtu"], netns, ifname, ep["mac"])  # the peer is made inside
         try:
-            bridge.move_to_netns(peer, netns)
             gw = None if rec["internal"] or default_route is False else rec["gateway"]
             prefix = int(rec["subnet"].split("/")[1])
             v6 = {}
             if ep.get("ip6") is not None:
                 v6 = {"address6": ep["ip6"], "prefixlen6": int(rec["subnet6"].split("/")[1]),
                       "gateway6": rec["gateway6"] if gw else None}
-            bridge.configure_inside(netns, peer, ifname, ep["ip"], prefix, ep["mac"], rec["mtu"], gw,
-                                    bool(default_route), **v6)
+            bridge.configure_inside(netns, ifname, ifname, ep["ip"], prefix, None, None, gw, bool(default_route),
+                                    **v6)
         except NetworkError:
             bridge.delete_link(host)
-            bridge.delete_inside(netns, peer)
+            bridge.delete_inside(netns, ifname)
             raise
 
-    def disconnect(self, container_id: str, network: str) -> bool:
-        """Detach (veth deleted, ports unpublished, DNS records gone); False if it was not attached."""
+    def disconnect(self, container_id: str, network: str, reload_dns: bool = True, links_gone: bool = False) -> bool:
+        """Detach (veth deleted, ports unpublished, DNS records gone); False if it was not attached.
+
+        ``links_gone``: the caller saw the endpoint's veth go away (with its netns): nothing to delete."""
         rec = store.read(self.root, network)
         if rec is None or container_id not in rec["endpoints"]:
             return False
         ep = rec["endpoints"][container_id]
-        # The links are this endpoint's own: deleted (the slow part) before taking the host-wide lock.
-        if not bridge.delete_link(ep["host_veth"]):
+        # The links are this endpoint's own: deleted (the slow part) before taking the lock.
+        if not links_gone and not bridge.delete_link(ep["host_veth"]):
             bridge.delete_inside(ep.get("netns", ""), ep["interface"])
-        with store.locked(self.root):
-            rec = store.read(self.root, network)
-            if rec is None or container_id not in rec["endpoints"]:
-                return False
-            ep = rec["endpoints"].pop(container_id)
-            if ep.get("ports"):
-                self._apply_rules(rec)
-            store.write(self.root, rec)
-        dnsctl.reload(self.run)
+        if not batch.apply(self.root, network, lambda r: self._drop(r, container_id)):
+            return False
+        if reload_dns:
+            dnsctl.reload(self.run)
         return True
 
-    def disconnect_all(self, container_id: str) -> list[str]:
-        """Detach a container from every network; returns the network names."""
-        return [n for n, r in store.read_all(self.root).items()
-                if container_id in r["endpoints"] and self.disconnect(container_id, n)]
+    def _drop(self, rec: dict | None, container_id: str) -> tuple[bool, bool]:
+        """Under the lock: remove the endpoint (and its port rules); False if it was not there."""
+        if rec is None or container_id not in rec["endpoints"]:
+            return False, False
+        ep = rec["endpoints"].pop(container_id)
+        if ep.get("ports"):
+            try:
+                self._apply_rules(rec)
+            except BaseException:
+                rec["endpoints"][container_id] = ep
+                raise
+        return True, True
+
+    def disconnect_all(self, container_id: str, released: bool = False) -> list[str]:
+        """Detach a container from every network; returns the network names.
+
+        ``released``: the caller has just unpinned the container's netns, with no process of it left, so the
+        kernel is destroying the namespace and its veths with it, batched with every other namespace going away
+        (deleting veths one by one costs each a grace period under the kernel's global network lock). They are
+        waited for here; whatever is still there after ``RELEASE_WAIT`` (something else holds the namespace) is
+        deleted as usual."""
+        attached = {n: r["endpoints"][container_id]["host_veth"] for n, r in store.read_all(self.root).items()
+                    if container_id in r["endpoints"]}
+        held = bridge.wait_gone(list(attached.values()), RELEASE_WAIT) if released and attached else None
+        gone = {veth for veth in attached.values() if held is not None and veth not in held}
+        done = [n for n, veth in attached.items()
+                if self.disconnect(container_id, n, reload_dns=False, links_gone=veth in gone)]
+        if done:
+            dnsctl.reload(self.run)
+        return done
 
     # -- published ports ---------------------------------------------------------------------------------------
     def publish(self, container_id: str, network: str, specs: Iterable[PortSpec]) -> tuple[PortInfo, ...]:
@@ -348,7 +348,7 @@ class NetworkService:
             infos = ports.resolve(specs, ep["ip"], container_id[:12], taken)
             ep["ports"] = ep.get("ports", []) + [ports.to_record(p) for p in infos]
             self._apply_rules(rec)
-            store.write(self.root, rec)
+            store.write(self.root, rec, durable=False)
         return tuple(infos)
 
     def port(self, container_id: str, container_port: int, protocol: str = "tcp") -> list[PortInfo]:
@@ -383,15 +383,6 @@ class NetworkService:
                 raise NetworkError(f"extra_hosts entry {entry!r}: use 'name:ip' or 'name=ip'")
             lines.append(f"{host_gw if ip == 'host-gateway' else ip}\t{host}")
         return "\n".join(lines) + "\n"
-
-
-def _new_endpoint(rec: dict, cid: str, ifname: str, ip: ipaddress.IPv4Address, mac: str,
-                  ip6: ipaddress.IPv6Address | None) -> dict:
-    h = hashlib.sha256(f"{rec['id']}/{cid}".encode()).hexdigest()[:12]
-    ep = {"ip": str(ip), "mac": mac, "interface": ifname, "host_veth": f"dy{h}"}
-    if ip6 is not None:
-        ep["ip6"] = str(ip6)
-    return ep
 
 
 def _table(rec: dict) -> str:

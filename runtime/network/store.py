@@ -6,6 +6,7 @@ import contextlib
 import fcntl
 import json
 import os
+import threading
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -39,10 +40,15 @@ def _flock(path: Path) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def locked(root: Path) -> Iterator[None]:
-    """Hold the host-wide network lock (subnets, bridges, ports are host resources), then this root's lock."""
-    host = Path(os.environ.get(HOST_LOCK_ENV, HOST_LOCK_DEFAULT))
-    with _flock(host), _flock(networks_dir(root) / ".lock"):
+def locked(root: Path, host: bool = True) -> Iterator[None]:
+    """Hold the host-wide network lock (subnets, bridges, ports are host resources), then this root's lock.
+
+    ``host=False``: this root's lock alone, for changes to endpoints (an address of a network of this root, links
+    named after the network and container): other roots' networks never share them."""
+    with contextlib.ExitStack() as stack:
+        if host:
+            stack.enter_context(_flock(Path(os.environ.get(HOST_LOCK_ENV, HOST_LOCK_DEFAULT))))
+        stack.enter_context(_flock(networks_dir(root) / ".lock"))
         yield
 
 
@@ -72,16 +78,21 @@ def read_all(root: Path) -> dict[str, Record]:
     return out
 
 
-def write(root: Path, record: Record) -> None:
-    """Atomically (temp + fsync + rename) write one network record."""
+def write(root: Path, record: Record, durable: bool = True) -> None:
+    """Atomically (temp + rename) write one network record; ``durable`` adds an fsync before the rename.
+
+    Endpoint changes (connect, disconnect, publish) are written with ``durable=False``: they are made under the
+    network lock, where every fsync would make the next container wait, and what they describe (veths, netns,
+    rules) does not outlive a reboot anyway; readers still see the old or the new record, never a mix."""
     d = networks_dir(root)
     d.mkdir(parents=True, exist_ok=True)
     final = path_for(root, record["name"])
-    tmp = final.with_name(f".{final.name}.{os.getpid()}.tmp")
+    tmp = final.with_name(f".{final.name}.{os.getpid()}.{threading.get_native_id()}.tmp")
     with open(tmp, "w") as fh:
-        json.dump(record, fh, indent=1, sort_keys=True)
-        fh.flush()
-        os.fsync(fh.fileno())
+        fh.write(json.dumps(record, sort_keys=True))  # one C-encoded string: quick, under the lock
+        if durable:
+            fh.flush()
+            os.fsync(fh.fileno())
     os.replace(tmp, final)
 
 

@@ -26,8 +26,11 @@ PIPE_SIZE = 1 << 20
 _SLEEP = ("/bin/sleep", "/usr/bin/sleep")
 
 
-def spawn_holder(fds: dict[str, int]) -> tuple[int, dict[str, int]]:
-    """Start a holder keeping duplicates of ``fds``; returns its pid and each name's fd number inside it."""
+def spawn_holder(fds: dict[str, int], *, wait: bool = True) -> tuple[int, dict[str, int]]:
+    """Start a holder keeping duplicates of ``fds``; returns its pid and each name's fd number inside it.
+
+    ``wait=False`` returns before the holder has exec'd (a ms or two, overlapped with the container's start):
+    the caller then calls ``await_exec`` before it records the pid anywhere another process looks."""
     sleep = next((p for p in _SLEEP if os.path.exists(p)), "sleep")
     high = {name: fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 100) for name, fd in fds.items()}
     slots = {name: 3 + index for index, name in enumerate(sorted(high))}
@@ -42,11 +45,12 @@ def spawn_holder(fds: dict[str, int]) -> tuple[int, dict[str, int]]:
         os.close(null)
         for fd in high.values():
             os.close(fd)
-    _await_exec(pid)
+    if wait:
+        await_exec(pid)
     return pid, slots
 
 
-def _await_exec(pid: int) -> None:
+def await_exec(pid: int) -> None:
     """Return once the holder shows its name (``is_holder`` must recognise it before anyone checks)."""
     import time
 
@@ -114,10 +118,14 @@ def package_root() -> str:
     return os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
-def spawn_monitor(directory: str, *, python: str | None = None, log: str | None = None) -> int:
-    """Start a detached monitor for the jobs in ``directory``; returns its pid (also in ``<dir>/monitor.pid``)."""
+def spawn_monitor(directory: str, *, python: str | None = None, log: str | None = None, linger: float = 0.0,
+                  warm: str | None = None) -> int:
+    """Start a detached monitor for the jobs in ``directory``; returns its pid (also in ``<dir>/monitor.pid``).
+    ``linger``: seconds it waits for a first job before it leaves idle; ``warm``: a starter it loads meanwhile."""
     os.makedirs(directory, exist_ok=True)
     argv = [python or sys.executable, "-S", "-m", "runtime.supervise.monitor", os.path.abspath(directory)]
+    argv += ["--linger", str(linger)] if linger else []
+    argv += ["--warm", warm] if warm else []
     env = {key: value for key, value in os.environ.items() if key.startswith("DOCKYARD_")}
     env.update(PATH=os.environ.get("PATH", "/usr/sbin:/usr/bin:/sbin:/bin"), PYTHONPATH=package_root(),
                PYTHONDONTWRITEBYTECODE="1")
@@ -133,7 +141,27 @@ def spawn_monitor(directory: str, *, python: str | None = None, log: str | None 
         from runtime.supervise.errors import MonitorError
 
         raise MonitorError(f"start monitor for {directory}: {data.decode(errors='replace') or 'no pid reported'}")
-    return int(data)
+    pid = int(data)
+    _claim_pidfile(directory, pid)
+    return pid
+
+
+def _claim_pidfile(directory: str, pid: int) -> None:
+    """Write the new monitor's pidfile for it once it has exec'd (a few ms), before the caller lets go of the
+    control lock: callers right behind (parallel starts) then find it instead of each starting another one in
+    the ~0.1 s it takes to come up. It writes the same record itself once it holds its lock."""
+    import time
+
+    from runtime.supervise.job import PIDFILE, process_start_time, write_json
+
+    deadline = time.monotonic() + 5
+    while not _is_monitor(pid):
+        if process_start_time(pid) is None or time.monotonic() >= deadline:
+            return  # gone (exec failed) or slow: callers fall back to starting one, which defers to the first
+        time.sleep(0.001)
+    start = process_start_time(pid)
+    if start is not None:
+        write_json(os.path.join(directory, PIDFILE), {"pid": pid, "start_time": start})
 
 
 def _detach_and_exec(argv: list[str], env: dict, report_fd: int, other_fd: int, log: str | None) -> None:
@@ -154,7 +182,7 @@ def _detach_and_exec(argv: list[str], env: dict, report_fd: int, other_fd: int, 
         os.closerange(3, 1024)
         for sig in (signal.SIGPIPE, signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGCHLD):
             signal.signal(sig, signal.SIG_DFL)
-        signal.pthread_sigmask(signal.SIG_SETMASK, [])
+        signal.pthread_sigmask(signal.SIG_SETMASK, [signal.SIGHUP])  # held until its handler is in (install_signals)
         os.chdir("/")
         os.execve(argv[0], argv, env)
     except BaseException as exc:  # noqa: BLE001 - report anything to the parent, never return into its code
@@ -164,11 +192,13 @@ def _detach_and_exec(argv: list[str], env: dict, report_fd: int, other_fd: int, 
             os._exit(127)
 
 
-def ensure_monitor(directory: str, *, python: str | None = None, log: str | None = None) -> int:
+def ensure_monitor(directory: str, *, python: str | None = None, log: str | None = None, linger: float = 0.0,
+                   warm: str | None = None) -> int:
     """Make the directory's monitor pick up job changes: poke the live one (SIGHUP) or start one. Returns its pid.
 
     Write or remove job files first, then call this (the monitor rescans after its pidfile goes away, so a job
-    written before this call is never missed).
+    written before this call is never missed). With ``linger`` (ahead of any job: see ``spawn_monitor``) a live
+    monitor is left alone, there being nothing new to read.
     """
     from runtime.supervise.job import control_lock
 
@@ -176,9 +206,10 @@ def ensure_monitor(directory: str, *, python: str | None = None, log: str | None
     try:
         pid = monitor_pid(directory)
         if pid:
-            os.kill(pid, signal.SIGHUP)
+            if not linger:
+                os.kill(pid, signal.SIGHUP)
             return pid
-        return spawn_monitor(directory, python=python, log=log)
+        return spawn_monitor(directory, python=python, log=log, linger=linger, warm=warm)
     finally:
         os.close(lock)
 

@@ -6,6 +6,9 @@ from __future__ import annotations
 import fcntl
 import os
 import signal
+import threading
+
+_CWD = threading.Lock()  # starts run side by side (launching.py); chdir is process-wide
 
 
 def close_inherited(keep: tuple[int, ...] = ()) -> list[tuple]:
@@ -32,15 +35,18 @@ def host_starter(spec: dict, stdout_fd: int, stderr_fd: int) -> int:
     null = os.open(os.devnull, os.O_RDONLY | os.O_CLOEXEC)
     try:
         env = spec.get("env") or {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}
-        if spec.get("cwd"):
-            os.chdir(spec["cwd"])
-        return os.posix_spawnp(
-            spec["argv"][0], list(spec["argv"]), env,
-            file_actions=[(os.POSIX_SPAWN_DUP2, null, 0), (os.POSIX_SPAWN_DUP2, stdout_fd, 1),
-                          (os.POSIX_SPAWN_DUP2, stderr_fd, 2), *close_inherited()],
-            setsid=True, setsigmask=(),
-            setsigdef=(signal.SIGPIPE, signal.SIGCHLD, signal.SIGHUP, signal.SIGTERM, signal.SIGINT),
-        )
+        with _CWD:
+            try:
+                if spec.get("cwd"):
+                    os.chdir(spec["cwd"])
+                return os.posix_spawnp(
+                    spec["argv"][0], list(spec["argv"]), env,
+                    file_actions=[(os.POSIX_SPAWN_DUP2, null, 0), (os.POSIX_SPAWN_DUP2, stdout_fd, 1),
+                                  (os.POSIX_SPAWN_DUP2, stderr_fd, 2), *close_inherited()],
+                    setsid=True, setsigmask=(),
+                    setsigdef=(signal.SIGPIPE, signal.SIGCHLD, signal.SIGHUP, signal.SIGTERM, signal.SIGINT),
+                )
+            finally:
+                os.chdir("/")
     finally:
         os.close(null)
-        os.chdir("/")

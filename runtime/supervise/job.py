@@ -3,6 +3,8 @@
 A monitor watches a directory: ``<dir>/<name>.json`` is a job, ``<dir>/<name>.stop`` asks it to stop that
 container (a user stop: no restart), ``<dir>/<name>.state.json`` is the state it keeps (atomic writes), and
 ``<dir>/monitor.pid`` names the monitor. Callers write jobs with ``write_job`` and then ``notify`` the monitor.
+A caller waiting for a container's state to change may make a FIFO ``<dir>/<name>.wake`` and read it: the
+monitor writes a byte there after each write (or the removal) of that state (``wake``), so waiters need not poll.
 Only ``os``/``json`` here: the monitor must stay lean.
 """
 
@@ -15,6 +17,7 @@ import signal
 JOB_SUFFIX = ".json"
 STATE_SUFFIX = ".state.json"
 STOP_SUFFIX = ".stop"
+WAKE_SUFFIX = ".wake"
 PIDFILE = "monitor.pid"
 CONTROL_LOCK = "control.lock"
 
@@ -31,16 +34,37 @@ def stop_path(directory: str, name: str) -> str:
     return os.path.join(directory, name + STOP_SUFFIX)
 
 
+def wake_path(directory: str, name: str) -> str:
+    return os.path.join(directory, name + WAKE_SUFFIX)
+
+
 def write_json(path: str, data: dict) -> None:
-    """Readers see the old or the new content, never a torn file (temp + fsync + rename)."""
+    """Readers see the old or the new content, never a torn file (temp + rename).
+
+    No fsync: these files live under DOCKYARD_RUN (a tmpfs by default, like /run) and describe processes that a
+    reboot ends anyway; the rename alone is atomic for every process that reads them, crashed writers included.
+    """
     tmp = f"{path}.{os.getpid()}.tmp"
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o644)
     try:
         os.write(fd, json.dumps(data, indent=1, sort_keys=True).encode())
-        os.fsync(fd)
     finally:
         os.close(fd)
     os.replace(tmp, path)
+
+
+def wake(directory: str, name: str) -> None:
+    """Tell whoever waits on ``<name>.wake`` (a FIFO, if a caller made one) that the state changed. Never blocks."""
+    try:
+        fd = os.open(wake_path(directory, name), os.O_WRONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError:  # no such FIFO, or nobody reads it (ENXIO)
+        return
+    try:
+        os.write(fd, b".")
+    except OSError:  # full: the waiter has wakes pending already; or not a FIFO
+        pass
+    finally:
+        os.close(fd)
 
 
 def read_json(path: str) -> dict | None:
@@ -170,3 +194,32 @@ def control_lock(directory: str) -> int:
         except FileNotFoundError:
             pass
         os.close(fd)
+
+
+OWN_FILES = frozenset({PIDFILE, CONTROL_LOCK, "monitor.lock", "monitor.log"})
+
+
+def tidy(directory: str) -> bool:
+    """Remove an idle monitor's directory when nothing but its own bookkeeping is left (no job, no state, an empty
+    log; wake FIFOs count as bookkeeping: one is left only by a waiter that died), so that `down` leaves nothing
+    under DOCKYARD_RUN. Called with the control lock held; a job written meanwhile makes the final rmdir fail, and
+    the directory stays for the next monitor. True if it is gone."""
+    try:
+        names = set(os.listdir(directory))
+        log = os.path.join(directory, "monitor.log")
+        others = {name for name in names - OWN_FILES if not name.endswith(WAKE_SUFFIX)}
+        if others or (os.path.exists(log) and os.path.getsize(log) > 0):
+            return False
+        for name in names:
+            _unlink(os.path.join(directory, name))
+        os.rmdir(directory)
+        return True
+    except OSError:
+        return False
+
+
+def _unlink(path: str) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass

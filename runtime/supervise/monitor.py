@@ -39,26 +39,31 @@ import time
 
 from runtime.supervise import console
 from runtime.supervise import job as jobs
-from runtime.supervise.holder import make_pipes, reclaim_all, release, spawn_holder
+from runtime.supervise.holder import release
+from runtime.supervise.job import tidy  # also this module's public name (tests)
+from runtime.supervise.launching import Launches, Outcome
 from runtime.supervise.logs import LogOptions, LogWriter
 from runtime.supervise.restart import RestartPolicy, decide, should_resume
+from runtime.supervise.streams import Streams
 from runtime.supervise.unit import Unit, load_starter
 
-READ = 65536
 
-
-class Monitor:
+class Monitor(Streams):
     """Watches the jobs of one directory. ``step`` runs one turn of the loop; ``run`` loops until no job is left."""
 
-    def __init__(self, directory: str) -> None:
+    def __init__(self, directory: str, *, linger: float = 0.0, warm: str | None = None) -> None:
         self.dir = directory
+        self.linger_until = time.monotonic() + linger  # started ahead of its jobs: wait this long for the first
+        self.warm = warm  # a starter ("module:function") to load before any job comes
         self.units: dict[str, Unit] = {}
         self.by_fd: dict[int, tuple[Unit, str]] = {}
         self.wake_r, self.wake_w = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
         self.poller = select.poll()
         self.poller.register(self.wake_r, select.POLLIN)
         self.done = False
+        self.leaving = False  # set once the loop is over: starts in flight are recorded, no new one begins
         self.probes = None
+        self.launches = Launches(self.wake_w)
 
     # ---- lifecycle -------------------------------------------------------------------------------------------
     def install_signals(self) -> None:
@@ -66,6 +71,9 @@ class Monitor:
             signal.signal(sig, _noop)
         signal.signal(signal.SIGPIPE, signal.SIG_IGN)
         signal.set_wakeup_fd(self.wake_w, warn_on_full_buffer=False)
+        # spawn_monitor starts us with SIGHUP blocked: a caller may poke us as soon as we exec'd (it finds the
+        # pidfile written for us), and SIGHUP's default action would end us before this handler was in
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGHUP])
 
     def run(self) -> None:
         """Serve the directory until SIGTERM, or until nothing is running or pending (then exit; the holders keep
@@ -73,6 +81,8 @@ class Monitor:
         if not self._lock():
             return
         self._write_pidfile()
+        if self.warm:
+            self._load_warm(self.warm)
         self.scan()
         while not self.done:
             if self._idle():
@@ -90,6 +100,9 @@ class Monitor:
                 time.sleep(0.1)
         if self.done:
             jobs.control_lock(self.dir)
+        self.leaving = True
+        for outcome in self.launches.wait_all():  # a start in flight is recorded, so the next monitor adopts it
+            self._launched(outcome)
         for unit in self.units.values():
             self._drain(unit)
         _unlink(os.path.join(self.dir, jobs.PIDFILE))
@@ -110,7 +123,7 @@ class Monitor:
             return True
         except BlockingIOError:
             other = jobs.read_json(os.path.join(self.dir, jobs.PIDFILE)) or {}
-            if jobs.is_alive(other.get("pid"), other.get("start_time")):
+            if other.get("pid") != os.getpid() and jobs.is_alive(other.get("pid"), other.get("start_time")):
                 os.kill(other["pid"], signal.SIGHUP)
             return False
 
@@ -119,7 +132,17 @@ class Monitor:
                         {"pid": os.getpid(), "start_time": jobs.process_start_time(os.getpid())})
 
     def _idle(self) -> bool:
+        if self.launches.in_flight() or time.monotonic() < self.linger_until:
+            return False
         return all(not u.running and u.restart_due is None for u in self.units.values())
+
+    def _load_warm(self, ref: str) -> None:
+        try:
+            load_starter(ref)
+        except Exception:  # noqa: BLE001 - the first start loads it again and records what fails
+            import traceback
+
+            traceback.print_exc()
 
     def step(self) -> None:
         timeout = self._timeout()
@@ -139,7 +162,8 @@ class Monitor:
         """Pick up new, changed, stopped and removed jobs."""
         names = set(jobs.job_names(self.dir))
         for name in sorted(set(self.units) - names):
-            self._forget(self.units.pop(name))
+            if not self.units[name].launching:  # else _launched forgets it once the start is over
+                self._forget(self.units.pop(name))
         for name in sorted(names):
             spec = jobs.read_json(jobs.job_path(self.dir, name))
             if spec is None:
@@ -168,6 +192,8 @@ class Monitor:
         return unit
 
     def _reconcile(self, unit: Unit, spec: dict) -> None:
+        if unit.launching:  # looked at again once the start is over (_launched)
+            return
         stop = jobs.read_json(jobs.stop_path(self.dir, unit.name))
         if stop is not None:
             self._user_stop(unit, float(stop.get("timeout", 10)))
@@ -190,6 +216,7 @@ class Monitor:
         self._start(unit)
 
     def _forget(self, unit: Unit) -> None:
+        self._confirm_holder(unit)
         if unit.running:
             unit.signal(signal.SIGKILL)
             if unit.own_child:
@@ -207,68 +234,47 @@ class Monitor:
             release(unit.holder_pid)
             self._reap_pid(unit.holder_pid)
         _unlink(jobs.state_path(self.dir, unit.name))
+        jobs.wake(self.dir, unit.name)
 
     # ---- starting, adopting, stopping ------------------------------------------------------------------------
     def _start(self, unit: Unit) -> None:
+        """Hand the start to a thread (launching.py); ``_launched`` records its outcome."""
+        if unit.launching or self.leaving:
+            return
         if not unit.pipes:
             self._make_pipes(unit)
         starter = load_starter(unit.starter)
         unit.restart_due = None
-        try:
-            started = starter(unit.spec, unit.pipes["stdout_w"], unit.pipes["stderr_w"])
-        except Exception as exc:  # noqa: BLE001 - a failed start is recorded, the monitor keeps running
-            unit.start_failed(f"{type(exc).__name__}: {exc}")
-            self._after_exit(unit, 127)
+        unit.launching = True
+        self.launches.submit(unit.name, starter, unit.spec, unit.pipes["stdout_w"], unit.pipes["stderr_w"])
+
+    def _launched(self, outcome: Outcome) -> None:
+        """A start is over: record the running container (or the failure), then look at its job again: it may
+        have been stopped, started anew or removed meanwhile."""
+        unit = self.units.get(outcome.name)
+        if unit is None or not unit.launching:
             return
-        pid, master = started if isinstance(started, tuple) else (started, None)  # (pid, pty master) with a tty
-        if master is not None:
-            self._hold_console(unit, master)
-        unit.started(pid, jobs.process_start_time(pid), own_child=True)
-        if unit.health is not None:
-            self._probes().arm(unit)
-        self._save(unit)
-
-    def _make_pipes(self, unit: Unit) -> None:
-        unit.pipes = make_pipes()
-        unit.holder_pid, unit.holder_slots = spawn_holder(unit.pipes)
-        self._watch(unit)
-
-    def _watch(self, unit: Unit) -> None:
-        for stream in ("stdout", "stderr"):
-            fd = unit.pipes[f"{stream}_r"]
-            self.by_fd[fd] = (unit, stream)
-            self.poller.register(fd, select.POLLIN)
-
-    def _hold_console(self, unit: Unit, master: int) -> None:
-        """A tty container's pty master: read here (logged as stdout), a duplicate kept by a holder."""
-        self._drop_console(unit)
-        try:
-            self._watch_console(unit, *console.hold(master))
-        except Exception:  # noqa: BLE001 - without a holder the output is still read; only adoption would lose it
-            self._watch_console(unit, master, None)
-
-    def _watch_console(self, unit: Unit, master: int, holder: dict | None) -> None:
-        unit.console, unit.console_holder = master, holder
-        self.by_fd[master] = (unit, "stdout")
-        self.poller.register(master, select.POLLIN)
-
-    def _drop_console(self, unit: Unit) -> None:
-        if unit.console is not None:
-            self._unwatch(unit.console)
-        console.drop(unit.console, unit.console_holder)
-        unit.console, unit.console_holder = None, None
-
-    def _unwatch(self, fd: int) -> None:
-        if self.by_fd.pop(fd, None) is not None:
-            self.poller.unregister(fd)
-
-    def _reclaim_pipes(self, unit: Unit, old: dict) -> None:
-        """Reopen the container's pipes from its holder (left by an earlier monitor), if the holder lives."""
-        holder = old.get("holder") or {}
-        fds = reclaim_all(holder.get("pid"), holder.get("slots") or {})
-        if fds:
-            unit.pipes, unit.holder_pid, unit.holder_slots = fds, holder["pid"], dict(holder["slots"])
-            self._watch(unit)
+        unit.launching = False
+        self._confirm_holder(unit)
+        if outcome.error is not None:
+            unit.start_failed(outcome.error)
+            self._after_exit(unit, 127)
+        else:
+            started = outcome.result
+            pid, master = started if isinstance(started, tuple) else (started, None)  # (pid, pty master): a tty
+            if master is not None:
+                self._hold_console(unit, master)
+            unit.started(pid, jobs.process_start_time(pid), own_child=True)
+            if unit.health is not None:
+                self._probes().arm(unit)
+            self._save(unit)
+        if self.leaving:
+            return
+        spec = jobs.read_json(jobs.job_path(self.dir, unit.name))
+        if spec is None:
+            self._forget(self.units.pop(unit.name))
+        else:
+            self._reconcile(unit, spec)
 
     def _adopt(self, unit: Unit, old: dict) -> None:
         """Take over a running container whose monitor died: watch it with a pidfd (it is not our child)."""
@@ -307,41 +313,14 @@ class Monitor:
             self.done = True
         if bytes([signal.SIGHUP]) in data:
             self.scan()
+        for outcome in self.launches.collect():
+            self._launched(outcome)
         if b"P" in data and self.probes is not None:
             for unit in self.probes.collect(self.units):
                 self._on_unhealthy(unit)
             for unit in self.units.values():
                 if unit.health is not None:
                     self._save(unit)
-
-    def _pump(self, unit: Unit, stream: str, fd: int) -> None:
-        if fd == unit.console:
-            data = console.read(fd)
-            if data is None:  # hung up: every slave closed
-                self._drop_console(unit)
-            elif data:
-                unit.writer.write(stream, data)
-            return
-        try:
-            data = os.read(fd, READ)
-        except BlockingIOError:
-            return
-        unit.writer.write(stream, data)
-
-    def _drain(self, unit: Unit) -> None:
-        for stream in ("stdout", "stderr"):
-            fd = unit.pipes.get(f"{stream}_r")
-            while fd is not None:
-                try:
-                    data = os.read(fd, READ)
-                except BlockingIOError:
-                    break
-                if not data:
-                    break
-                unit.writer.write(stream, data)
-        while unit.console is not None and (data := console.read(unit.console)):
-            unit.writer.write("stdout", data)
-        unit.writer.flush()
 
     def _reap(self) -> None:
         for unit in list(self.units.values()):
@@ -410,6 +389,8 @@ class Monitor:
         dues += [u.stop_deadline for u in self.units.values() if u.stop_deadline is not None and u.running]
         if self.probes is not None:
             dues += self.probes.dues(self.units.values())
+        if self.linger_until > now:
+            dues.append(self.linger_until)  # then the loop looks again whether it is idle
         return min(dues) - now if dues else None
 
     def _probes(self):
@@ -420,31 +401,13 @@ class Monitor:
         return self.probes
 
     def _save(self, unit: Unit) -> None:
+        self._confirm_holder(unit)
         jobs.write_json(jobs.state_path(self.dir, unit.name), unit.state())
+        jobs.wake(self.dir, unit.name)
 
 
 def _noop(signum: int, frame: object) -> None:
     """Signals only wake the loop (through the wakeup fd)."""
-
-
-OWN_FILES = frozenset({jobs.PIDFILE, jobs.CONTROL_LOCK, "monitor.lock", "monitor.log"})
-
-
-def tidy(directory: str) -> bool:
-    """Remove an idle monitor's directory when nothing but its own bookkeeping is left (no job, no state, an empty
-    log), so that `down` leaves nothing under DOCKYARD_RUN. Called with the control lock held; a job written
-    meanwhile makes the final rmdir fail, and the directory stays for the next monitor. True if it is gone."""
-    try:
-        names = set(os.listdir(directory))
-        log = os.path.join(directory, "monitor.log")
-        if names - OWN_FILES or (os.path.exists(log) and os.path.getsize(log) > 0):
-            return False
-        for name in names:
-            _unlink(os.path.join(directory, name))
-        os.rmdir(directory)
-        return True
-    except OSError:
-        return False
 
 
 def _unlink(path: str) -> None:
@@ -456,10 +419,12 @@ def _unlink(path: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
-    if len(args) != 1:
-        sys.stderr.write("usage: python -S -m runtime.supervise.monitor <jobs directory>\n")
+    options = dict(zip(args[1::2], args[2::2]))
+    if not args or len(args) % 2 != 1 or set(options) - {"--linger", "--warm"}:
+        sys.stderr.write("usage: python -S -m runtime.supervise.monitor <jobs directory> [--linger SECONDS] "
+                         "[--warm module:function]\n")
         return 2
-    monitor = Monitor(os.path.abspath(args[0]))
+    monitor = Monitor(os.path.abspath(args[0]), linger=float(options.get("--linger", 0)), warm=options.get("--warm"))
     monitor.install_signals()
     monitor.run()
     return 0

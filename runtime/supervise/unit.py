@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import time
@@ -12,15 +13,22 @@ from runtime.supervise.restart import RestartHistory, RestartPolicy
 
 DEFAULT_STARTER = "runtime.supervise.hostproc:host_starter"
 _starters: dict = {}
+_prepared: set[str] = set()
 
 
 def load_starter(ref: str):
-    """Import ``module:function`` once (the launcher's container starter, or the host one for tests)."""
+    """Import ``module:function`` once (the launcher's container starter, or the host one for tests). A module
+    with a ``prepare()`` has it called once, here, in the loop's thread (before starts run side by side)."""
     if ref not in _starters:
         import importlib
 
-        module, _, attr = ref.partition(":")
-        _starters[ref] = getattr(importlib.import_module(module), attr)
+        name, _, attr = ref.partition(":")
+        module = importlib.import_module(name)
+        if name not in _prepared and hasattr(module, "prepare"):
+            _prepared.add(name)
+            with contextlib.suppress(Exception):  # only a cache left cold: a start that fails says why itself
+                module.prepare()
+        _starters[ref] = getattr(module, attr)
     return _starters[ref]
 
 
@@ -83,6 +91,8 @@ class Unit:
         self.pipes: dict[str, int] = {}
         self.holder_pid: int | None = None
         self.holder_slots: dict[str, int] = {}
+        self.holder_unconfirmed = False  # spawned, not yet seen under its name (see Monitor._confirm_holder)
+        self.launching = False  # a start is in flight in a thread (launching.py)
         self.console: int | None = None  # with a tty: the pty master of the current run
         self.console_holder: dict | None = None  # {"pid", "slot"} of the holder keeping a duplicate of it
         self.health_state: HealthState | None = None

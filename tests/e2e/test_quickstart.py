@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
 
 from tests.e2e.conftest import DOCKYARD_BIN, free_port
 from tests.support.e2e import LogFollower, by_service, footprint, http_get, project_state_left, ps_json

@@ -91,6 +91,7 @@ def test_every_readme_command_runs(e2e_env, dockyard):
         for file in (QUICKSTART_FILE, RESTARTS_FILE):
             dockyard("-f", file, "down", "-v", cwd=REPO, check=False)
         dockyard("container", "rm", "-f", "dy-readme-demo", check=False)
+        dockyard("network", "rm", "bridge", check=False)  # dockyard's default network stays, as Docker's does
 
 
 @pytest.mark.parametrize("example", ["quickstart", "restarts", "dockerhub-quickstart"])

@@ -67,7 +67,8 @@ class _Box:
 
 
 class FakeRuntime:
-    """The runtime contract in memory. ``behave(key, ...)`` scripts containers whose service or name is ``key``."""
+    """The runtime contract in memory. ``behave(key, ...)`` scripts containers whose service or name is ``key``.
+    Loops run over a snapshot of the containers: ``up`` calls it from several threads at once."""
 
     def __init__(self) -> None:
         self.boxes: dict[str, _Box] = {}
@@ -88,7 +89,7 @@ class FakeRuntime:
         return self.behaviours.get(box.spec.name) or self.behaviours.get(box.spec.label_dict().get(SERVICE_LABEL, ""))
 
     def _tick(self) -> None:
-        for box in self.boxes.values():
+        for box in list(self.boxes.values()):
             if box.state != "running":
                 continue
             box.ticks += 1
@@ -111,8 +112,8 @@ class FakeRuntime:
     def _find(self, ref: str) -> _Box:
         if ref in self.boxes:
             return self.boxes[ref]
-        found = [b for b in self.boxes.values() if b.spec.name == ref] or \
-                [b for b in self.boxes.values() if b.id.startswith(ref)]
+        found = [b for b in list(self.boxes.values()) if b.spec.name == ref] or \
+                [b for b in list(self.boxes.values()) if b.id.startswith(ref)]
         if len(found) != 1:
             raise ContainerNotFoundError(f"container {ref}: no such container")
         return found[0]
@@ -131,7 +132,7 @@ class FakeRuntime:
 
     def create_container(self, spec: ContainerSpec) -> ContainerInfo:
         self.calls.append(f"create {spec.name}")
-        if any(b.spec.name == spec.name for b in self.boxes.values()):
+        if any(b.spec.name == spec.name for b in list(self.boxes.values())):
             raise ContainerError(f"create container {spec.name}: the name is already in use")
         box = _Box(spec, hashlib.sha256(f"{spec.name}{next(self._seq)}".encode()).hexdigest(), self._now())
         if self.has_image(spec.image):
@@ -196,7 +197,7 @@ class FakeRuntime:
     def containers(self, labels: dict[str, str] | None = None, all: bool = True) -> list[ContainerInfo]:  # noqa: A002
         self._tick()
         wanted = labels or {}
-        out = [self._info(b) for b in self.boxes.values()
+        out = [self._info(b) for b in list(self.boxes.values())
                if all or b.state in ("running", "paused", "restarting")]
         return [c for c in out if all_items(c.label_dict(), wanted)]
 
@@ -282,7 +283,7 @@ class FakeRuntime:
             named = any(a.network == network for a in spec.networks)
             return named or (network == "bridge" and spec.network_mode == "bridge" and not spec.networks)
 
-        return any(b.state in ("running", "paused") and uses(b.spec) for b in self.boxes.values())
+        return any(b.state in ("running", "paused") and uses(b.spec) for b in list(self.boxes.values()))
 
     def prune_networks(self, labels: dict[str, str] | None = None) -> list[str]:
         gone = [n.name for n in self.networks(labels) if not self._attached(n.name)]
@@ -291,7 +292,7 @@ class FakeRuntime:
         return gone
 
     def prune_volumes(self, labels: dict[str, str] | None = None) -> list[str]:
-        used = {m.source for b in self.boxes.values() for m in b.spec.mounts if m.kind == "volume"}
+        used = {m.source for b in list(self.boxes.values()) for m in b.spec.mounts if m.kind == "volume"}
         gone = [v.name for v in self.volumes(labels) if v.name not in used]
         for name in gone:
             self.remove_volume(name)
@@ -351,7 +352,7 @@ class FakeRuntime:
         return self._find(name).state
 
     def names(self) -> list[str]:
-        return sorted(b.spec.name for b in self.boxes.values())
+        return sorted(b.spec.name for b in list(self.boxes.values()))
 
     def set_state(self, name: str, state: str, exit_code: int | None = None) -> None:
         box = self._find(name)

@@ -73,6 +73,23 @@ def start_host(spec: dict, stdout_fd: int, stderr_fd: int) -> int:
     return host_starter(spec, stdout_fd, stderr_fd)
 
 
+def start_gated(spec: dict, stdout_fd: int, stderr_fd: int) -> int:
+    """A host starter that holds its start until the file ``spec["gate"]`` exists (a start in flight); it touches
+    ``<gate>.waiting`` once it waits and writes the pid it started to ``<gate>.pid``. Gives up waiting after 30 s
+    and starts anyway."""
+    import time
+
+    with open(spec["gate"] + ".waiting", "w"):
+        pass
+    deadline = time.monotonic() + 30
+    while not os.path.exists(spec["gate"]) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    pid = start_host(spec, stdout_fd, stderr_fd)
+    with open(spec["gate"] + ".pid", "w") as fh:
+        fh.write(str(pid))
+    return pid
+
+
 def exit_info(spec: dict, pid: int, code: int | None) -> dict:
     """Pretend the kernel OOM-killed whatever died of SIGKILL."""
     return {"oom_killed": code == 128 + signal.SIGKILL}

@@ -177,3 +177,20 @@ def test_importing_the_graph_module_does_not_load_networkx():
     code = "import sys, compose.graph; print('networkx' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
+
+
+def test_ordering_and_walking_do_not_load_networkx():
+    import subprocess
+    import sys
+
+    code = ("import sys\n"
+            "from compose.graph import ServiceGraph\n"
+            "from tests.support.compose_model import project\n"
+            f"g = ServiceGraph.from_project(project({CHAIN!r}))\n"
+            "assert g.generations() == [{'db', 'cache'}, {'api', 'worker'}, {'web'}]\n"
+            "assert g.dependents('db', recursive=False) == {'api', 'worker'}\n"
+            "g.walk(lambda name: name, reverse=True)\n"
+            "print('networkx' in sys.modules)")
+    root = Path(__file__).resolve().parents[2]
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root)
+    assert result.stdout.strip() == "False"

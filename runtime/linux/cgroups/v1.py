@@ -157,8 +157,10 @@ def _mkdir_with_parent(path: Path, hierarchy: str) -> None:
             if cpuset:
                 _init_cpuset(path)
             return
-        except FileNotFoundError:
-            if attempt == 4:
+        except (FileNotFoundError, KernelError):
+            # A write into, or a read of, the parent that another container's cleanup removed meanwhile (an empty
+            # read shows up as ENOSPC from _init_cpuset): make it again. Any other failure is real.
+            if attempt == 4 or path.parent.is_dir():
                 raise
 
 

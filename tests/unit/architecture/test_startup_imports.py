@@ -54,3 +54,9 @@ def test_ps_with_a_compose_file_reads_the_name_without_yaml(dockyard_dirs, tmp_p
 
 def test_help_loads_no_heavy_library():
     assert loaded(PS.format(args='"--help"')) & set(HEAVY) == set()
+
+
+def test_reading_a_container_run_command_line_loads_no_heavy_library_nor_typer():
+    body = ('from compose.cli import fastrun\n'
+            'assert fastrun.parse(["container", "run", "--rm", "-e", "A=1", "busybox", "true"], environ={})')
+    assert loaded(body) & set(HEAVY + FRONT_END) == set()

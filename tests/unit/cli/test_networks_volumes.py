@@ -1,5 +1,6 @@
 """`dockyard network ...` / `volume ...` over the runtime contract, and the lifetime of dockyard's default
-`bridge` network: made for a `container run` without `--network`, gone once no container uses it."""
+`bridge` network: made for the first `container run` without `--network` and kept afterwards, as Docker keeps its
+`bridge`; `network rm bridge` and `network prune` remove it while no container uses it."""
 
 from __future__ import annotations
 
@@ -62,22 +63,30 @@ def test_volume_prune_keeps_volumes_in_use(dy):
     assert any(m.source == "v_data" for b in dy.rt.boxes.values() for m in b.spec.mounts if isinstance(m, MountSpec))
 
 
-def test_an_attached_container_run_leaves_no_default_network_behind(dy):
+def test_an_attached_container_run_keeps_the_default_network_for_the_next_one(dy):
     dy.rt.images.add("busybox")
     dy.rt.behave("one", exit_code=0)
     result = dy("container", "run", "--rm", "--name", "one", "busybox", "true")
     assert result.exit_code == 0, result.output
     assert "create network bridge" in dy.rt.calls
+    assert [n.name for n in dy.rt.networks()] == ["bridge"]
+
+
+def test_the_default_network_outlives_its_last_container_until_network_rm(dy):
+    dy.rt.images.add("busybox")
+    dy("container", "run", "-d", "--name", "c1", "busybox", "sleep", "60")
+    dy("container", "rm", "-f", "c1")
+    assert [n.name for n in dy.rt.networks()] == ["bridge"]
+    assert dy("network", "rm", "bridge").exit_code == 0
     assert dy.rt.networks() == []
 
 
-def test_the_default_network_stays_while_a_detached_container_runs_and_goes_with_its_removal(dy):
+def test_network_prune_removes_the_unused_default_network(dy):
     dy.rt.images.add("busybox")
     dy("container", "run", "-d", "--name", "c1", "busybox", "sleep", "60")
-    dy("container", "run", "-d", "--name", "c2", "busybox", "sleep", "60")
-    dy("container", "rm", "-f", "c1")
-    assert [n.name for n in dy.rt.networks()] == ["bridge"]  # c2 still uses it
-    dy("container", "rm", "-f", "c2")
+    dy("container", "stop", "c1")
+    result = dy("network", "prune", "-f")
+    assert result.exit_code == 0, result.output
     assert dy.rt.networks() == []
 
 

@@ -12,7 +12,7 @@ from compose.observe import observe
 from compose.options import DownPlanOptions, ReconcileOptions
 from compose.reconcile import down_order, label_dependencies, reconcile, reconcile_down
 from tests.support.fake_runtime import FakeRuntime
-from tests.support.orchestration import deploy_all, stack
+from tests.support.orchestration import deploy, deploy_all, stack
 
 CHAIN = """
 services:
@@ -261,3 +261,75 @@ def test_wait_ready_explains_what_it_is_still_waiting_for_when_it_times_out():
     with pytest.raises(DependencyError, match=r"timed out after 5s waiting for a: p-a-1 to be healthy \(now starting\)"):
         executor.wait_ready(project, ["a"], timeout=5)
     assert "Service a  Waiting: for p-a-1 to be healthy (now starting)" in [e.text() for e in events]
+
+
+DB_AND_WEB = """
+services:
+  web: {image: x, depends_on: {db: {condition: service_healthy}}}
+  db: {image: y, healthcheck: {test: [CMD, 'true'], interval: 1s, timeout: 1s, retries: 2}}
+"""
+
+
+def test_a_dependent_is_created_while_its_dependency_becomes_healthy_and_started_after():
+    """As docker compose: containers are created up front; only starts wait for depends_on conditions."""
+    rt = FakeRuntime()
+    rt.behave("db", health=("starting",))
+    created, create = threading.Event(), rt.create_container
+
+    def tracking(spec):
+        info = create(spec)
+        if spec.name == "p-web-1":
+            created.set()
+        return info
+
+    clock = Clock()
+
+    def sleep(seconds: float) -> None:
+        clock.sleep(seconds)
+        if not created.wait(timeout=10):
+            raise AssertionError("web was not created while db was still starting")
+        rt.behave("db", health=("healthy",))
+
+    rt.create_container = tracking  # type: ignore[method-assign]
+    project = stack(DB_AND_WEB)
+    Executor(rt, sleep=sleep, clock=clock).up(reconcile(project, observe(rt, "p"), ReconcileOptions()), project)
+    assert starts(rt) == ["p-db-1", "p-web-1"]
+    assert rt.state_of("p-web-1") == "running"
+
+
+def test_with_a_parallel_limit_nothing_is_created_ahead_of_its_dependencies():
+    rt = FakeRuntime()
+    rt.behave("db", health=("starting",))
+    with pytest.raises(DependencyError, match="dependency db did not reach service_healthy"):
+        run_up(stack(DB_AND_WEB), rt, parallel=4)
+    assert "create p-web-1" not in rt.calls
+
+
+def test_a_failed_create_ahead_fails_up_naming_the_container_and_starts_nothing_after_it():
+    from runtime import ContainerError
+
+    rt = FakeRuntime()
+    rt.behave("db", health=("healthy",))
+    create = rt.create_container
+
+    def failing(spec):
+        if spec.name == "p-web-1":
+            raise ContainerError("create container p-web-1: no space left on device")
+        return create(spec)
+
+    rt.create_container = failing  # type: ignore[method-assign]
+    with pytest.raises(Exception, match="creating container p-web-1: .*no space left on device"):
+        run_up(stack(DB_AND_WEB), rt)
+    assert "start p-web-1" not in rt.calls
+
+
+def test_when_up_recreates_a_container_nothing_is_created_ahead():
+    rt = FakeRuntime()
+    rt.behave("db", health=("starting",))
+    project = stack(DB_AND_WEB)
+    deploy(rt, project, "db", config_hash="from an older compose file")
+    rt.calls.clear()
+    with pytest.raises(DependencyError, match="dependency db did not reach service_healthy"):
+        run_up(project, rt)
+    assert ["stop p-db-1", "remove p-db-1", "create p-db-1"] == [c for c in rt.calls if "p-db-1" in c][:3]
+    assert "create p-web-1" not in rt.calls

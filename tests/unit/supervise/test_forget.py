@@ -22,8 +22,8 @@ def group(tmp_path):
     return directory
 
 
-def _no_waiting(seconds: float) -> None:
-    raise AssertionError(f"forget waited ({seconds} s) for a monitor that never saw the job")
+def _no_waiting(*args) -> None:
+    raise AssertionError(f"forget waited {args} for a monitor that never saw the job")
 
 
 def test_a_replaced_monitor_leaves_forget_to_clean_up_without_waiting(group, monkeypatch):
@@ -34,28 +34,32 @@ def test_a_replaced_monitor_leaves_forget_to_clean_up_without_waiting(group, mon
     monkeypatch.setattr(supervision, "release", released.append)
     monkeypatch.setattr(supervision, "tidy_if_idle", lambda d: False)
     monkeypatch.setattr(supervision.time, "sleep", _no_waiting)
+    monkeypatch.setattr(supervision, "_wait", _no_waiting)
 
     supervision.forget(group, CID)
 
     assert not os.path.exists(jobs.job_path(group, CID))
     assert not os.path.exists(jobs.state_path(group, CID))
     assert released == [4242]
+    assert not os.path.exists(jobs.wake_path(group, CID))
 
 
 def test_the_monitor_that_had_the_job_is_waited_for(group, monkeypatch):
     slept: list[float] = []
 
-    def monitor_removes_state(seconds: float) -> None:
+    def monitor_removes_state(waiter, seconds: float) -> None:
         slept.append(seconds)
         os.unlink(jobs.state_path(group, CID))  # the poked monitor forgot the unit and released its holder
+        jobs.wake(group, CID)
 
     monkeypatch.setattr(supervision, "monitor_pid", lambda d: 100)
     monkeypatch.setattr(supervision, "ensure_monitor", lambda d, **kw: 100)
     monkeypatch.setattr(supervision, "release", lambda pid: pytest.fail("the monitor releases the holder"))
     monkeypatch.setattr(supervision, "tidy_if_idle", lambda d: False)
-    monkeypatch.setattr(supervision.time, "sleep", monitor_removes_state)
+    monkeypatch.setattr(supervision, "_wait", monitor_removes_state)
 
     supervision.forget(group, CID)
 
     assert slept
     assert not os.path.exists(jobs.state_path(group, CID))
+    assert not os.path.exists(jobs.wake_path(group, CID))  # the waiter's FIFO goes with it

@@ -63,3 +63,16 @@ def test_removing_a_job_without_a_monitor_drops_its_files(tmp_path):
 @pytest.mark.parametrize(("status", "code"), [(0, 0), (1 << 8, 1), (9, 137), (15, 143)])
 def test_a_reaped_exit_is_recorded_as_docker_reports_it(status, code):
     assert job.exit_code(status) == code  # death by signal N is 128+N, never -N
+
+
+def test_wake_reaches_a_waiting_fifo_and_is_a_no_op_without_one(tmp_path):
+    job.wake(str(tmp_path), "web-1")  # nobody waits: nothing happens, nothing is created
+    assert not os.path.exists(job.wake_path(str(tmp_path), "web-1"))
+    os.mkfifo(job.wake_path(str(tmp_path), "web-1"))
+    job.wake(str(tmp_path), "web-1")  # a FIFO nobody reads: no error, no block
+    fd = os.open(job.wake_path(str(tmp_path), "web-1"), os.O_RDWR | os.O_NONBLOCK)
+    try:
+        job.wake(str(tmp_path), "web-1")
+        assert os.read(fd, 16) == b"."
+    finally:
+        os.close(fd)

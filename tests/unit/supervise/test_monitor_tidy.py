@@ -1,5 +1,7 @@
 """An idle monitor removes its directory when only its own bookkeeping is left, and never anything else."""
 
+import os
+
 from runtime.supervise.monitor import tidy
 
 
@@ -28,3 +30,10 @@ def test_a_log_with_diagnostics_is_kept(tmp_path):
     d = _dir(tmp_path, control_lock="", monitor_log="Traceback: something went wrong\n")
     assert tidy(str(d)) is False
     assert (d / "monitor.log").read_text().startswith("Traceback")
+
+
+def test_a_wake_fifo_left_by_a_dead_waiter_does_not_keep_the_directory(tmp_path):
+    d = _dir(tmp_path, control_lock="", monitor_lock="")
+    os.mkfifo(d / "abc123.wake")
+    assert tidy(str(d)) is True
+    assert not d.exists()

@@ -1,0 +1,73 @@
+"""runtime/network/bridge.py on real links: a veth made in one request lands on the bridge of that name even after
+the bridge was made again, and waiting for links to vanish sees their removal."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import secrets
+import threading
+
+import pytest
+
+from runtime.errors import NetworkError
+from runtime.network import bridge
+from tests.support import netns as nsup
+
+pytestmark = pytest.mark.root
+
+
+@pytest.fixture
+def names():
+    """A unique ``dy`` link name factory; every link named is deleted at teardown."""
+    made: list[str] = []
+    tag = secrets.token_hex(3)
+
+    def name(kind: str) -> str:
+        made.append(f"dy{kind}{len(made)}{tag}")
+        return made[-1]
+
+    yield name
+    for link in reversed(made):
+        with contextlib.suppress(NetworkError):
+            bridge.delete_link(link)
+
+
+def master_of(link: str) -> str | None:
+    out = nsup.run(["ip", "-j", "link", "show", "dev", link]).stdout
+    return json.loads(out)[0].get("master")
+
+
+def test_a_veth_goes_onto_the_bridge_of_that_name_after_the_bridge_was_made_again(names):
+    br, first, second = names("b"), names("v"), names("v")
+    bridge.create_bridge(br, "10.213.7.1", 24)
+    with nsup.netns("bl") as ns:
+        bridge.plug_veth(first, br, None, ns.path, "eth0", "02:42:0a:d5:07:02")
+        bridge.delete_link(br)
+        bridge.create_bridge(br, "10.213.7.1", 24)
+        bridge.plug_veth(second, br, 1400, ns.path, "eth1", "02:42:0a:d5:07:03")
+        assert master_of(second) == br and master_of(first) is None
+        inside = json.loads(ns.exec(["ip", "-j", "link", "show", "dev", "eth1"]).stdout)[0]
+        assert (inside["address"], inside["mtu"]) == ("02:42:0a:d5:07:03", 1400)
+
+
+def test_a_veth_for_a_missing_bridge_is_refused_and_nothing_is_left(names):
+    host = names("v")
+    with nsup.netns("bl") as ns, pytest.raises(NetworkError, match="enslave veth to bridge .*ENODEV"):
+        bridge.plug_veth(host, names("b"), None, ns.path, "eth0", "02:42:0a:d5:07:04")
+    assert not bridge.link_exists(host)
+
+
+def test_waiting_for_links_returns_those_still_there_and_sees_a_removal(names):
+    br, gone, stays = names("b"), names("v"), names("v")
+    bridge.create_bridge(br, "10.213.8.1", 24)
+    bridge.create_veth(gone, names("p"), br, None)
+    bridge.create_veth(stays, names("p"), br, None)
+    assert bridge.wait_gone([stays], 0.1) == [stays]
+    remover = threading.Timer(0.05, bridge.delete_link, args=(gone,))
+    remover.start()
+    try:
+        assert bridge.wait_gone([gone], 30) == []
+    finally:
+        remover.join()
+    assert not bridge.link_exists(gone) and bridge.link_exists(stays)
