@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -92,6 +93,10 @@ class Dockyard:
 
     def teardown(self) -> list[str]:
         """Stop what is left in dockyard's netns by PID, unmount, rmdir cgroups of containers left in our root."""
+        # dockyard's default `bridge` network stays after `container run`, as Docker's does: remove it (and with
+        # it the DNS responder) the way a user would, before looking for leftovers.
+        with contextlib.suppress(CommandFailed, subprocess.TimeoutExpired):
+            run_checked(self.cmd("network", "rm", "bridge"), env=self.env, timeout=60)
         notes = [f"stopped leftover {s}" for s in self.netns.stop_all()]
         unmount_under(str(self.work))
         cdirs = (self.work / "root" / "containers").glob("*")
