@@ -216,6 +216,8 @@ def tidy_if_idle(directory: str) -> bool:
     leaves nothing under DOCKYARD_RUN). Under the control lock, so no caller is starting a monitor meanwhile."""
     if not os.path.isdir(directory):
         return True
+    if jobs.has_work(directory):  # kept whatever the lock would show; whoever removes the last job tidies
+        return False
     lock = jobs.control_lock(directory)
     try:
         return monitor_pid(directory) is None and jobs.tidy(directory)

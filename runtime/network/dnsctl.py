@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -84,8 +85,47 @@ def ensure(root: Path, run: Path, gateway: str | None = None) -> int:
     raise NetworkError(f"start DNS responder: not listening on {gateway}:53 after {READY_TIMEOUT}s; see {run}/dnsd.log")
 
 
+class _Reloads:
+    """The reloads asked for by this process's threads for one DOCKYARD_RUN: tickets in order of asking."""
+
+    def __init__(self) -> None:
+        self.asked = 0
+        self.done = 0
+        self.leader = threading.Lock()
+
+
+_mutex = threading.Lock()
+_reloads: dict[str, _Reloads] = {}
+
+
+def _forget_in_child() -> None:  # a forked child must not wait on its parent's threads
+    global _mutex
+    _mutex = threading.Lock()
+    _reloads.clear()
+
+
+os.register_at_fork(after_in_child=_forget_in_child)
+
+
 def reload(run: Path, timeout: float = 3.0) -> None:
-    """Make a running responder re-read state now and wait until it has (it also polls mtimes on its own)."""
+    """Make a running responder re-read state now and wait until it has (it also polls mtimes on its own).
+
+    Threads that ask while one reload is in progress share the next one (``down`` disconnects many containers at
+    once): it is signalled after all of them asked, so it reads what each of them changed before asking."""
+    with _mutex:
+        group = _reloads.setdefault(str(run), _Reloads())
+        group.asked += 1
+        ticket = group.asked
+    with group.leader:
+        if group.done >= ticket:
+            return
+        with _mutex:
+            covered = group.asked
+        _reload_now(Path(run), timeout)
+        group.done = covered
+
+
+def _reload_now(run: Path, timeout: float) -> None:
     pid = _pid(Path(run))
     if pid is None:
         return
@@ -108,7 +148,7 @@ def stop(run: Path, timeout: float = 5.0) -> bool:
     deadline = time.monotonic() + timeout
     while _pid(run) == pid and time.monotonic() < deadline:
         _reap(pid)
-        time.sleep(0.02)
+        time.sleep(0.005)
     if _pid(run) == pid:
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)

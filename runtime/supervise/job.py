@@ -207,8 +207,7 @@ def tidy(directory: str) -> bool:
     try:
         names = set(os.listdir(directory))
         log = os.path.join(directory, "monitor.log")
-        others = {name for name in names - OWN_FILES if not name.endswith(WAKE_SUFFIX)}
-        if others or (os.path.exists(log) and os.path.getsize(log) > 0):
+        if _others(names) or (os.path.exists(log) and os.path.getsize(log) > 0):
             return False
         for name in names:
             _unlink(os.path.join(directory, name))
@@ -216,6 +215,18 @@ def tidy(directory: str) -> bool:
         return True
     except OSError:
         return False
+
+
+def has_work(directory: str) -> bool:
+    """Whether the directory holds a job or state file (so ``tidy`` would keep it); False if it is gone."""
+    try:
+        return bool(_others(set(os.listdir(directory))))
+    except OSError:
+        return False
+
+
+def _others(names: set[str]) -> set[str]:
+    return {name for name in names - OWN_FILES if not name.endswith(WAKE_SUFFIX)}
 
 
 def _unlink(path: str) -> None:
