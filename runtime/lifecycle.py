@@ -110,6 +110,11 @@ class Lifecycle:
             return cs.to_info(rec)
         if not cs.can_start(rec["state"]):
             raise StateError(f"start container {rec['name']}: it is {rec['state']}")
+        if rec.get("monitor_dir") and not rec.get("attached"):
+            supervision.settle(rec["monitor_dir"], cid)  # a start by a killed command may still be in flight
+            rec = self.refresh(cid)
+            if cs.is_active(rec["state"]):
+                return cs.to_info(rec)
         self._prepare_start(rec)
         launch = self._launch_spec(cid)
         job = supervision.job_of(rec, self.store.cdir(cid), self.store.log_path(cid), launch.stop_signal,

@@ -116,6 +116,28 @@ def prepare(directory: str) -> None:
     ensure_monitor(directory, log=os.path.join(directory, "monitor.log"), linger=LINGER, warm=STARTER)
 
 
+def _unanswered(directory: str, cid: str) -> bool:
+    """Is a start of the container written for its monitor but not answered yet (still pending or in flight)?"""
+    job = jobs.read_json(jobs.job_path(directory, cid))
+    if job is None or job.get("generation") is None:
+        return False
+    st = jobs.read_state(directory, cid) or {}
+    return not (st.get("generation") == job["generation"] and st.get("status") != "created") \
+        and monitor_pid(directory) is not None
+
+
+def settle(directory: str, cid: str, timeout: float = START_TIMEOUT) -> None:
+    """Wait until the monitor has answered the container's last start request. A request left by a command that
+    was killed while it waited (``up`` killed halfway) may still be starting the container: a new start must not
+    tear down and rebuild its network namespace under that launch."""
+    if not _unanswered(directory, cid):
+        return
+    deadline = time.monotonic() + timeout
+    with watching(directory, cid) as waiter:
+        while _unanswered(directory, cid) and time.monotonic() < deadline:
+            waiter.wait(deadline - time.monotonic())
+
+
 def start(directory: str, cid: str, job: dict, timeout: float = START_TIMEOUT) -> dict:
     """Hand the container to its monitor; return the monitor's state once it runs, raise if the start failed."""
     generation = secrets.token_hex(8)

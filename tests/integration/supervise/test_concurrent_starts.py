@@ -91,3 +91,35 @@ def test_a_monitor_started_ahead_with_no_job_leaves_after_lingering(tmp_path):
     ensure_monitor(str(directory), linger=0.2)
     eventually(lambda: monitor_pid(str(directory)) is None)
     eventually(lambda: not directory.exists())  # nothing but its bookkeeping: tidied away
+
+
+def test_settle_waits_for_a_start_left_in_flight_by_a_killed_command(jobs_dir, tmp_path):
+    """`up` killed while its start was in flight, then `up` again: the second start first waits for the monitor
+    to answer the pending one, so it never rebuilds what that launch is using."""
+    import threading
+
+    from runtime import supervision
+
+    start(jobs_dir, "k-1", TICKER, starter=GATED, gate=str(tmp_path / "k-1.gate"), generation="g1")
+    eventually(lambda: os.path.exists(f"{tmp_path / 'k-1.gate'}.waiting"))
+    settled = threading.Event()
+    waiter = threading.Thread(target=lambda: (supervision.settle(str(jobs_dir), "k-1", timeout=30), settled.set()))
+    waiter.start()
+    try:
+        assert not settled.wait(0.3), "settle returned while the start was still in flight"
+        (tmp_path / "k-1.gate").touch()
+        assert settled.wait(30)
+        st = state(jobs_dir, "k-1")
+        assert (st.get("generation"), st.get("status")) == ("g1", "running")
+    finally:
+        (tmp_path / "k-1.gate").touch()
+        waiter.join(30)
+
+
+def test_settle_returns_at_once_when_the_last_start_was_answered(jobs_dir, tmp_path):
+    from runtime import supervision
+
+    start(jobs_dir, "a-1", TICKER, generation="g1")
+    eventually(lambda: state(jobs_dir, "a-1").get("status") == "running")
+    assert not supervision._unanswered(str(jobs_dir), "a-1")
+    supervision.settle(str(jobs_dir), "a-1", timeout=0)
