@@ -16,7 +16,6 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -88,14 +87,7 @@ def main() -> int:
     parser.add_argument("--services", type=int, default=30)
     parser.add_argument("--json", type=Path, default=HERE / "results" / "ps.json")
     args = parser.parse_args()
-    if os.geteuid() != 0:
-        raise SystemExit("bench_ps needs root (it runs a real stack)")
-    exe = shutil.which("dockyard") or str(Path(sys.executable).parent / "dockyard")
-    tmp = Path(tempfile.mkdtemp(prefix="dy-bench-ps-"))
-    os.environ.update(DOCKYARD_ROOT=str(tmp / "root"), DOCKYARD_RUN=str(tmp / "run"), DOCKYARD_DNS_UPSTREAM="none")
-    cwd = tmp / "project"
-    cwd.mkdir()
-    (cwd / "compose.yaml").write_text(compose_file(args.services))
+    exe, tmp, cwd = idlestack.workspace("bench_ps", compose_file(args.services))
     try:
         import_image(tmp)
         up = run([exe, "-p", PROJECT, "up", "-d"], cwd)

@@ -19,7 +19,6 @@ import os
 import shutil
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -104,14 +103,7 @@ def main() -> int:
     parser.add_argument("--services", type=int, default=30)
     parser.add_argument("--json", type=Path, default=HERE / "results" / "updown.json")
     args = parser.parse_args()
-    if os.geteuid() != 0:
-        raise SystemExit("bench_updown needs root (it runs a real stack)")
-    exe = shutil.which("dockyard") or str(Path(sys.executable).parent / "dockyard")
-    tmp = Path(tempfile.mkdtemp(prefix="dy-bench-updown-"))
-    os.environ.update(DOCKYARD_ROOT=str(tmp / "root"), DOCKYARD_RUN=str(tmp / "run"), DOCKYARD_DNS_UPSTREAM="none")
-    cwd = tmp / "project"
-    cwd.mkdir()
-    (cwd / "compose.yaml").write_text(compose_file(args.services))
+    exe, tmp, cwd = idlestack.workspace("bench_updown", compose_file(args.services))
     ups: list[float] = []
     downs: list[float] = []
     try:

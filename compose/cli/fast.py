@@ -39,19 +39,13 @@ def take(args: list[str], i: int, values: dict[str, str], flags: dict[str, str],
             return i + 1
         if name not in values:
             raise GiveUp(token)
-        if not eq:
-            if i + 1 >= len(args):
-                raise GiveUp(token)
-            attached, i = args[i + 1], i + 1
-        _store(out, values[name], attached, multi)
+        value, i = _value(args, i, attached if eq else None)
+        _store(out, values[name], value, multi)
         return i + 1
     short, rest = token[:2], token[2:]
     if short in values:
-        if not rest:
-            if i + 1 >= len(args):
-                raise GiveUp(token)
-            rest, i = args[i + 1], i + 1
-        _store(out, values[short], rest, multi)
+        value, i = _value(args, i, rest or None)
+        _store(out, values[short], value, multi)
         return i + 1
     if all(f"-{c}" in flags for c in token[1:]):  # -a, -q, -aq
         for c in token[1:]:
@@ -148,3 +142,12 @@ class _Pacified:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.wrapped, name)
+
+
+def _value(args: list[str], i: int, inline: str | None) -> tuple[str, int]:
+    """An option's value: the one attached to ``args[i]`` (``--opt=v``, ``-ov``), else the next argument."""
+    if inline is not None:
+        return inline, i
+    if i + 1 >= len(args):
+        raise GiveUp(args[i])
+    return args[i + 1], i + 1
