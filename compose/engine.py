@@ -6,11 +6,13 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from compose.errors import ComposeError
 from runtime import ContainerSpec, MountSpec, NetworkAttachment, PortSpec, ResourceSpec, RestartSpec
+
+if TYPE_CHECKING:
+    from datetime import datetime
 
 # compose.loader.canonical_values (--entrypoint, --memory) and compose.status (listings) load on use: a plain
 # `container run` needs neither.

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 _SOURCES = {
     "runtime.api": ("Runtime",),
-    "runtime.images.service": ("ImageInfo", "PullProgress"),
+    "runtime.images.service": ("ImageInfo",),
+    "runtime.images.transfer": ("PullProgress",),
     "runtime.build.request": ("BuildEvent", "BuildRequest"),
     "runtime.build.errors": ("BuildError",),
     "runtime.types": (
@@ -85,7 +86,8 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:  # for type checkers and IDEs; never executed
     from runtime.api import Runtime
-    from runtime.images.service import ImageInfo, PullProgress
+    from runtime.images.service import ImageInfo
+    from runtime.images.transfer import PullProgress
     from runtime.build.errors import BuildError
     from runtime.build.request import BuildEvent, BuildRequest
     from runtime.errors import (ContainerError, ContainerNotFoundError, ContainerRuntimeError, DigestMismatchError,

@@ -63,7 +63,8 @@ from runtime.types import ContainerInfo, ContainerSpec, LogLine, VolumeInfo, Vol
 
 if TYPE_CHECKING:  # loaded on first use: ``ps`` and ``logs`` never pay for httpx, pyroute2 or the launcher
     from runtime.build import BuildRequest, ProgressFn
-    from runtime.images.service import ImageInfo, ImageService, PullProgress
+    from runtime.images.service import ImageInfo, ImageService
+    from runtime.images.transfer import PullProgress
     from runtime.lifecycle import Lifecycle
     from runtime.network.service import NetworkService
     from runtime.volumes import VolumeService

@@ -18,7 +18,15 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from runtime.errors import ContainerError, ContainerNotFoundError, StateError
-from runtime.state import atomic_write, discard, durable_temp, file_lock, fsync_dir
+from runtime.state import (
+    SharedHold,
+    atomic_write,
+    discard,
+    durable_temp,
+    file_lock,
+    fsync_dir,
+    read_bytes,
+)
 from runtime.types import ContainerInfo, HealthInfo, PortInfo
 
 Record = dict[str, Any]
@@ -81,6 +89,7 @@ class ContainerStore:
     def __init__(self, root: Path | str) -> None:
         self.dir = Path(root) / "containers"
         self.names = self.dir / ".names"
+        self._ephemeral: set[str] = set()  # ids added with durable=False: none of their writes is fsynced
 
     def cdir(self, cid: str) -> Path:
         return self.dir / cid
@@ -97,18 +106,24 @@ class ContainerStore:
         return file_lock(self.dir / cid / ".lock")
 
     # -- create / remove ------------------------------------------------------------------------------------
-    def add(self, record: Record) -> None:
+    def add(self, record: Record, durable: bool = True) -> None:
         """Write a new record, reserving its name (ContainerError if the name is taken).
 
         The fsynced writes happen before the index lock is taken (the id is new, nobody else writes there); under
         the lock the name is checked and two renames publish the record and the name. A crash before them leaves
-        a directory with no state.json, which no lookup lists."""
+        a directory with no state.json, which no lookup lists.
+
+        ``durable=False`` (a container this process removes again: ``run --rm`` in the foreground): no write of
+        this record is fsynced. Readers and a ``kill -9`` still see all or nothing (temp + rename); only a power
+        loss may lose or tear it, and then the container it describes is gone anyway."""
         check_name(record["name"])
         cid, cdir, holder = record["id"], self.cdir(record["id"]), self.names / record["name"]
         cdir.mkdir(parents=True, exist_ok=False)
+        if not durable:
+            self._ephemeral.add(cid)
         try:
-            state = durable_temp(cdir / "state.json", json.dumps(record, sort_keys=True).encode())
-            name = durable_temp(holder, cid.encode())
+            state = durable_temp(cdir / "state.json", json.dumps(record, sort_keys=True).encode(), durable=durable)
+            name = durable_temp(holder, cid.encode(), durable=durable)
             try:
                 with self._index_lock():
                     self._check_free(record["name"], holder)
@@ -118,9 +133,11 @@ class ContainerStore:
                 discard(name)
         except BaseException:
             shutil.rmtree(cdir, ignore_errors=True)
+            self._ephemeral.discard(cid)
             raise
-        fsync_dir(cdir)
-        fsync_dir(self.names)
+        if durable:
+            fsync_dir(cdir)
+            fsync_dir(self.names)
 
     def _check_free(self, name: str, holder: Path) -> None:
         with contextlib.suppress(FileNotFoundError):
@@ -143,23 +160,29 @@ class ContainerStore:
         except OSError:  # e.g. EBUSY: remove it in place, as before
             shutil.rmtree(self.cdir(cid), ignore_errors=True)
             gone = None
-        with self._index_lock():
-            holder = self.names / name
-            with contextlib.suppress(FileNotFoundError):
-                if holder.read_text().strip() == cid:
-                    holder.unlink()
+        _index_holds.run(str(self.dir), self._index_lock, lambda: self._release_name(cid, name))
         if gone is not None:
             shutil.rmtree(gone, ignore_errors=True)
-        _sweep(trash)
+        self._ephemeral.discard(cid)
+        if str(trash) not in _swept:  # once per process: what a killed command left is old by then or next time
+            _swept.add(str(trash))
+            _sweep(trash)
+
+    def _release_name(self, cid: str, name: str) -> None:
+        """Under the index lock: free ``name`` if it still names ``cid``."""
+        holder = self.names / name
+        with contextlib.suppress(FileNotFoundError):
+            if holder.read_text().strip() == cid:
+                holder.unlink()
 
     # -- read / write ---------------------------------------------------------------------------------------
     def _write(self, record: Record, durable: bool = True) -> None:
         atomic_write(self.cdir(record["id"]) / "state.json", json.dumps(record, sort_keys=True).encode(),
-                     durable=durable)
+                     durable=durable and record["id"] not in self._ephemeral)
 
     def read(self, cid: str) -> Record:
         try:
-            return json.loads((self.cdir(cid) / "state.json").read_text())
+            return json.loads(read_bytes(f"{self.dir}/{cid}/state.json"))
         except (FileNotFoundError, NotADirectoryError):
             raise ContainerNotFoundError(f"no such container: {cid}") from None
         except ValueError as exc:
@@ -195,7 +218,7 @@ class ContainerStore:
         if NAME_RE.match(ref):
             holder = self.names / ref
             with contextlib.suppress(FileNotFoundError):
-                cid = holder.read_text().strip()
+                cid = read_bytes(str(holder)).decode().strip()
                 if (self.dir / cid / "state.json").exists():
                     return cid
         if (self.dir / ref / "state.json").exists():
@@ -207,6 +230,10 @@ class ContainerStore:
             raise ContainerError(f"container reference {ref!r} is ambiguous ({len(matches)} containers match); "
                                  "use more characters of the id or the name")
         raise ContainerNotFoundError(f"no such container: {ref}")
+
+
+_index_holds = SharedHold()  # deletes in parallel (``down``) release their names under one index lock hold
+_swept: set[str] = set()  # trash directories this process has swept (and so knows to exist)
 
 
 def _sweep(trash: Path) -> None:
@@ -224,8 +251,7 @@ def pid_alive(pid: int | None, start_time: int | None) -> bool:
     if not pid:
         return False
     try:
-        with open(f"/proc/{pid}/stat", "rb") as fh:
-            fields = fh.read().rsplit(b")", 1)[1].split()
+        fields = read_bytes(f"/proc/{pid}/stat").rsplit(b")", 1)[1].split()
     except (FileNotFoundError, ProcessLookupError, IndexError):
         return False
     if fields[0] == b"Z":
@@ -235,8 +261,7 @@ def pid_alive(pid: int | None, start_time: int | None) -> bool:
 
 def pid_start_time(pid: int) -> int | None:
     try:
-        with open(f"/proc/{pid}/stat", "rb") as fh:
-            return int(fh.read().rsplit(b")", 1)[1].split()[19])
+        return int(read_bytes(f"/proc/{pid}/stat").rsplit(b")", 1)[1].split()[19])
     except (OSError, IndexError, ValueError):
         return None
 

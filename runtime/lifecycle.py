@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from runtime import containers as cs
-from runtime import inspect, launchspec, provision, supervision
+from runtime import inspect, provision, supervision
 from runtime.errors import (
     ContainerError,
     ContainerRuntimeError,
@@ -42,13 +42,18 @@ class Lifecycle:
                  volumes: VolumeService, images: Callable[[], ImageService]) -> None:
         self.store, self.root, self.run_dir = store, root, run
         self._net, self.volumes, self._images = net, volumes, images
+        self._released: dict[str, str | None] = {}  # cid -> start time of the run whose teardown this process did
 
     @property
     def net(self) -> NetworkService:
         return self._net()
 
     # -- create ------------------------------------------------------------------------------------------------
-    def create(self, spec: ContainerSpec) -> ContainerInfo:
+    def create(self, spec: ContainerSpec, durable: bool = True) -> ContainerInfo:
+        """``durable=False``: the caller removes the container again itself (see ``ContainerStore.add``)."""
+        # launchspec (and runtime.spec) are loaded by the verbs that use them: stop and remove (``down``) do not
+        from runtime import launchspec
+
         images = self._images()
         if not images.has(spec.image):
             raise ImageNotFoundError(f"create container {spec.name}: image {spec.image} is not present; pull it first")
@@ -62,7 +67,7 @@ class Lifecycle:
                    restart=dataclasses.asdict(spec.restart), log=launchspec.log_config(spec),
                    healthcheck=launchspec.plain(launchspec.healthcheck_of(spec, config)),
                    monitor_dir=supervision.monitor_dir(self.run_dir, spec.label_dict()))
-        self.store.add(rec)
+        self.store.add(rec, durable=durable)
         try:
             self._provision(spec, rec, config, layers)
         except BaseException:
@@ -71,6 +76,8 @@ class Lifecycle:
         return cs.to_info(self.store.read(cid))
 
     def _provision(self, spec: ContainerSpec, rec: dict, config: dict, layers: list[str]) -> None:
+        from runtime import launchspec
+
         cid, cdir = rec["id"], self.store.cdir(rec["id"])
         mounts, used, anonymous = provision.resolve_mounts(
             spec, launchspec.image_volume_targets(spec, config), self.volumes, layers, cdir / "volinit")
@@ -131,6 +138,8 @@ class Lifecycle:
 
     def _prepare_start(self, rec: dict) -> None:
         """Network attachments (afresh) and the /etc files of the container dir."""
+        from runtime import launchspec
+
         cid, cdir = rec["id"], self.store.cdir(rec["id"])
         if rec.get("endpoints") or rec.get("ports"):  # left by a run that ended by itself: attach afresh
             self._teardown(rec)
@@ -173,7 +182,9 @@ class Lifecycle:
         if rec.get("netns") and rec["netns"] == str(provision.netns_of(self.run_dir, rec["id"])):
             provision.detach(self.net, rec["id"], Path(rec["netns"]))
         with contextlib.suppress(OSError, ContainerRuntimeError):
-            cs.cgroups().open(rec["id"]).remove()
+            cgroup = cs.cgroups().open(rec["id"])
+            if _cgroup_present(cgroup):  # mostly removed already by the monitor's starter when the run ended
+                cgroup.remove()
         if rec.get("endpoints") or rec.get("ports") or any(rec.get(k) != v for k, v in fields.items()):
             self.store.update(rec["id"], lambda r: r.update(endpoints=[], ports=[], **fields), durable=False)
 
@@ -183,6 +194,8 @@ class Lifecycle:
         return inspect.refresh(self.store, cid)
 
     def _launch_spec(self, cid: str):
+        from runtime import launchspec
+
         return launchspec.from_json(json.loads((self.store.cdir(cid) / "launch.json").read_text()))
 
     # -- stop / kill / pause -----------------------------------------------------------------------------------
@@ -190,18 +203,21 @@ class Lifecycle:
         cid = self.store.resolve(ref)
         rec = self.refresh(cid)
         if cs.is_active(rec["state"]):
-            launch = self._launch_spec(cid)
+            launch = json.loads((self.store.cdir(cid) / "launch.json").read_text())  # two fields: no spec objects
             if rec["state"] == cs.PAUSED:
                 self._freeze(cid, False)
-            grace = launch.stop_grace_period if timeout is None else timeout
+            grace = float(launch["stop_grace_period"]) if timeout is None else timeout
             if rec.get("attached"):
-                self._signal(rec, launch.stop_signal)
+                self._signal(rec, int(launch["stop_signal"]))
             else:
                 supervision.stop(rec["monitor_dir"], cid, grace)
-            if not self._wait_inactive(cid, grace + KILL_WAIT):
+            ended = self._wait_inactive(cid, grace + KILL_WAIT)
+            if ended is None:
                 raise ContainerError(f"stop container {rec['name']}: still running {KILL_WAIT:.0f} s after "
                                      "SIGKILL (process in uninterruptible sleep?)")
+            rec = ended
         self._teardown(self.store.read(cid), paused=False)
+        self._released[cid] = rec.get("started_at")  # that run ended and what it used is released
         return cs.to_info(self.refresh(cid))
 
     def kill(self, ref: str, sig: int = signal.SIGKILL) -> None:
@@ -219,17 +235,18 @@ class Lifecycle:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(rec["pid"], sig)
 
-    def _wait_inactive(self, cid: str, timeout: float) -> bool:
+    def _wait_inactive(self, cid: str, timeout: float) -> dict | None:
+        """The refreshed record once the container is no longer active; None after ``timeout``."""
         deadline = time.monotonic() + timeout
         fast_until = None  # once the process is gone its monitor records that in a moment: look more often
         while True:
             rec = self.refresh(cid)
             if not cs.is_active(rec["state"]):
-                return True
+                return rec
             now = time.monotonic()
             left = deadline - now
             if left <= 0:
-                return False
+                return None
             if cs.pid_alive(rec.get("pid"), rec.get("pid_start")):
                 _wait_pid(rec.get("pid"), min(left, 0.05))
                 continue
@@ -262,6 +279,9 @@ class Lifecycle:
         rec = self.refresh(cid)
         if not cs.can_remove(rec["state"], force):
             raise StateError(f"remove container {rec['name']}: it is {rec['state']}; stop it first or use force")
+        # A stop by this process released what the container's last run used; unless it ran again since, the
+        # teardown below has nothing left to do (a killed command's half-done stop is not in this process's map).
+        released = not cs.is_active(rec["state"]) and self._released.pop(cid, False) == rec.get("started_at")
         if cs.is_active(rec["state"]):
             if rec["state"] == cs.PAUSED:
                 self._freeze(cid, False)
@@ -272,7 +292,8 @@ class Lifecycle:
         if rec.get("monitor_dir"):
             supervision.forget(rec["monitor_dir"], cid)
         rec = self.store.read(cid)
-        self._teardown(rec)
+        if not released or rec.get("endpoints") or rec.get("ports"):
+            self._teardown(rec)
         self.store.delete(cid, rec["name"])
         for name in rec.get("anonymous_volumes", ()) if volumes else ():
             with contextlib.suppress(ContainerRuntimeError):
@@ -300,9 +321,10 @@ class Lifecycle:
 
     # -- run / exec --------------------------------------------------------------------------------------------
     def run(self, spec: ContainerSpec, attach: bool, remove: bool) -> int:
+        from runtime import launchspec
         from runtime.attached import run_attached
 
-        info = self.create(spec)
+        info = self.create(spec, durable=not (attach and remove))  # a foreground --rm run is gone after us
         if not attach:
             if remove:  # removed by the first command that finds it exited (there is no daemon to do it)
                 self.store.update(info.id, lambda r: r.update(auto_remove=True))
@@ -315,6 +337,7 @@ class Lifecycle:
         finally:
             self._teardown(self.store.read(info.id))
             if remove:
+                self._released[info.id] = self.refresh(info.id).get("started_at")  # remove need not tear down again
                 self.remove(info.id, force=True, volumes=True)
 
     def exec(self, ref: str, argv: tuple[str, ...], user: str | None, workdir: str | None, env: tuple,
@@ -333,9 +356,19 @@ class Lifecycle:
         """Resource counters of a running container from its cgroup (zeros when it is not running)."""
         rec = self.refresh(self.store.resolve(ref))
         alive = cs.is_active(rec["state"]) and cs.pid_alive(rec.get("pid"), rec.get("pid_start"))
+        from runtime.cgroupstats import cgroup_counters
+
         counters = cgroup_counters(rec["pid"]) if alive else {}
         return {"id": rec["id"], "name": rec["name"], "state": rec["state"], "read_ns": time.monotonic_ns(),
                 "cpu_ns": 0, "memory_usage": 0, "memory_limit": None, "pids": 0, **counters}
+
+
+def _cgroup_present(cgroup: object) -> bool:
+    """Does any directory of the container's cgroup exist? (A stat each; an rmdir attempt on a cgroup fs takes
+    the kernel's global cgroup lock, and removing one also tries its parent in every hierarchy.)"""
+    dirs = getattr(cgroup, "dirs", None)
+    paths = list(dirs.values()) if isinstance(dirs, dict) else [getattr(cgroup, "path", None)]
+    return any(p is None or os.path.lexists(p) for p in paths)
 
 
 def _wait_pid(pid: int | None, timeout: float) -> None:
@@ -352,47 +385,3 @@ def _wait_pid(pid: int | None, timeout: float) -> None:
             finally:
                 os.close(fd)
     time.sleep(timeout)
-
-
-def cgroup_counters(pid: int, root: str = "/sys/fs/cgroup") -> dict:
-    """cpu (ns), memory (bytes, less inactive file cache, as docker stats) and pids of ``pid``'s cgroups, v1 or v2."""
-    dirs: dict[str, Path] = {}
-    with contextlib.suppress(OSError), open(f"/proc/{pid}/cgroup") as fh:
-        for line in fh:
-            _, controllers, path = line.rstrip("\n").split(":", 2)
-            for name in controllers.split(",") if controllers else ["unified"]:
-                base = Path(root, controllers) if controllers else Path(root)
-                dirs.setdefault(name.removeprefix("name="), base / path.lstrip("/"))
-    out: dict = {}
-    v2 = dirs.get("unified")
-    if v2 is not None and (v2 / "memory.current").exists():
-        stat = _keyed(v2 / "cpu.stat")
-        out["cpu_ns"] = stat.get("usage_usec", 0) * 1000
-        out["memory_usage"] = _int(v2 / "memory.current") - _keyed(v2 / "memory.stat").get("inactive_file", 0)
-        out["memory_limit"] = _int(v2 / "memory.max", None)
-        out["pids"] = _int(v2 / "pids.current")
-        return out
-    if "cpuacct" in dirs:
-        out["cpu_ns"] = _int(dirs["cpuacct"] / "cpuacct.usage")
-    if "memory" in dirs:
-        inactive = _keyed(dirs["memory"] / "memory.stat").get("total_inactive_file", 0)
-        out["memory_usage"] = _int(dirs["memory"] / "memory.usage_in_bytes") - inactive
-        limit = _int(dirs["memory"] / "memory.limit_in_bytes", None)
-        out["memory_limit"] = limit if limit is not None and limit < 1 << 62 else None
-    if "pids" in dirs:
-        out["pids"] = _int(dirs["pids"] / "pids.current")
-    return out
-
-
-def _int(path: Path, default: int | None = 0) -> int | None:
-    try:
-        return int(path.read_text().strip())
-    except (OSError, ValueError):  # "max", or the cgroup went away
-        return default
-
-
-def _keyed(path: Path) -> dict[str, int]:
-    try:
-        return {k: int(v) for k, v in (line.split() for line in path.read_text().splitlines() if " " in line)}
-    except (OSError, ValueError):
-        return {}

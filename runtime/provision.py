@@ -15,13 +15,13 @@ from typing import TYPE_CHECKING
 
 from runtime import containers as cs
 from runtime import sandbox
-from runtime import spec as low
 from runtime.errors import ContainerError, NetworkError
 from runtime.network.spec import NetworkSpec
 from runtime.types import ContainerSpec, MountSpec
 from runtime.volumes import VolumeService, populate
 
 if TYPE_CHECKING:
+    from runtime import spec as low
     from runtime.network.service import NetworkService
 
 DEFAULT_NETWORK = "bridge"
@@ -34,6 +34,9 @@ def resolve_mounts(spec: ContainerSpec, extra_volumes: list[str], volumes: Volum
 
     Returns (mounts, volume names used, anonymous volume names created). Volumes are filled from the image when
     new and empty, unless ``nocopy``."""
+    # runtime.spec is loaded on use: stop and remove (``down``) never need it
+    from runtime import spec as low
+
     mounts: list[low.Mount] = []
     used: list[str] = []
     anonymous: list[str] = []
@@ -99,6 +102,8 @@ def _mounts_of(store: cs.ContainerStore, ref: str, who: str) -> list[low.Mount]:
     except (ContainerError, OSError, ValueError) as exc:
         raise ContainerError(f"create container {who}: volumes_from {ref}: {exc}; create {ref} first") from exc
     binds = {m.get("target") for m in (rec.get("spec") or {}).get("mounts") or () if m.get("kind") == "bind"}
+    from runtime import spec as low
+
     mounts = [low.Mount(**m) for m in data.get("mounts") or ()]
     return [m for m in mounts if m.kind == "volume" or (m.kind == "bind" and m.destination in binds)]
 

@@ -13,6 +13,7 @@ import os
 import re
 import secrets
 import select
+import signal
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,6 +21,7 @@ from pathlib import Path
 from runtime.errors import ContainerError
 from runtime.supervise import job as jobs
 from runtime.supervise.holder import ensure_monitor, monitor_pid, release
+from runtime.supervise.shared import Shared
 
 PROJECT_LABEL = "com.docker.compose.project"
 STARTER = "runtime.starter:start"
@@ -181,10 +183,34 @@ def _reason(error: str) -> str:
     return re.sub(r"^start container [0-9a-f]{12}: ", "", text)
 
 
+_ensures = Shared()  # the threads of one command (``down``) stopping containers of a group share one poke
+_pokes = Shared()
+
+
 def stop(directory: str, cid: str, timeout: float) -> None:
     """A user stop: stop signal, SIGKILL after ``timeout``; never restarted."""
     jobs.request_stop(directory, cid, timeout)
-    ensure_monitor(directory, log=os.path.join(directory, "monitor.log"))
+    _ensures.run(directory, lambda: ensure_monitor(directory, log=os.path.join(directory, "monitor.log")))
+
+
+def poke(directory: str) -> int | None:
+    """SIGHUP the group's live monitor so it rescans (the pid poked), or None if none runs; none is started.
+    Threads that ask while a poke is under way share the next one: it is sent after all of them asked."""
+    return _pokes.run(directory, lambda: _poke_now(directory))
+
+
+def _poke_now(directory: str) -> int | None:
+    if not os.path.isdir(directory):
+        return None
+    lock = jobs.control_lock(directory)  # a monitor deciding to leave holds it until it is gone
+    try:
+        pid = monitor_pid(directory)
+        if pid is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGHUP)
+        return pid
+    finally:
+        os.close(lock)
 
 
 def observed(directory: str, cid: str) -> dict | None:
@@ -200,23 +226,12 @@ def observed(directory: str, cid: str) -> dict | None:
 def forget(directory: str, cid: str, timeout: float = 10.0) -> None:
     """Remove the job; the monitor kills what still runs and drops its holder and state. Without a monitor the
     leftovers (holder, state file) are removed here."""
-    waiter = Waiter(directory, cid) if os.path.isdir(directory) else None  # before the poke (see start)
-    try:
-        for path in (jobs.job_path(directory, cid), jobs.stop_path(directory, cid)):
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(path)
-        before = monitor_pid(directory)
-        # Only the monitor that had the job forgets it; one that was leaving (idle) and got replaced meanwhile
-        # left the state behind, and its successor never saw the job: the leftovers are removed here, no wait.
-        if before is not None and ensure_monitor(directory) == before:
-            deadline = time.monotonic() + timeout
-            while os.path.exists(jobs.state_path(directory, cid)) and time.monotonic() < deadline:
-                if monitor_pid(directory) != before:
-                    break
-                _wait(waiter, deadline - time.monotonic())
-    finally:
-        if waiter is not None:
-            waiter.close()
+    for path in (jobs.job_path(directory, cid), jobs.stop_path(directory, cid)):
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path)
+    before = monitor_pid(directory)
+    if before is not None:  # none after ``down`` stopped the group's last container: no FIFO, no poke, no wait
+        _await_forgotten(directory, cid, before, timeout)
     st = jobs.read_state(directory, cid) or {}
     for kept in (st.get("holder"), st.get("console_holder")):
         if (kept or {}).get("pid"):
@@ -224,6 +239,24 @@ def forget(directory: str, cid: str, timeout: float = 10.0) -> None:
     with contextlib.suppress(FileNotFoundError):
         os.unlink(jobs.state_path(directory, cid))
     tidy_if_idle(directory)
+
+
+def _await_forgotten(directory: str, cid: str, before: int, timeout: float) -> None:
+    """Poke monitor ``before`` and wait until it removed the container's state. Only the monitor that had the job
+    forgets it; one that was leaving (idle) and is gone or got replaced meanwhile left the state behind, and a
+    successor never saw the job: the caller removes the leftovers, no wait (and no monitor is started for that).
+    A state removed before the waiter exists is seen by the check that precedes every wait."""
+    waiter = Waiter(directory, cid)  # before the poke (see start)
+    try:
+        if poke(directory) != before:
+            return
+        deadline = time.monotonic() + timeout
+        while os.path.exists(jobs.state_path(directory, cid)) and time.monotonic() < deadline:
+            if monitor_pid(directory) != before:
+                break
+            _wait(waiter, deadline - time.monotonic())
+    finally:
+        waiter.close()
 
 
 def _wait(waiter: Waiter | None, seconds: float) -> None:

@@ -1,4 +1,5 @@
-"""Verbs that run without typer or click: ``ps`` (``fastps``) and ``container run`` (``fastrun``).
+"""Verbs that run without typer or click: ``ps`` (``fastps``), ``down`` (``fastdown``) and ``container run``
+(``fastrun``).
 
 A strict parser for the command lines these verbs are usually given: it accepts only what it is sure click would
 parse the same way (the global flags, the verb's own flags and arguments) and gives up (None) on anything else:
@@ -103,6 +104,12 @@ def _work(argv: list[str]) -> tuple[Any, Callable[[], int]] | None:
         parsed = fastrun.parse(argv)
         if parsed is not None:
             return parsed[0], lambda: session.run_container(*parsed)
+    if "down" in argv:
+        from compose.cli import fastdown
+
+        found = fastdown.parse(argv)
+        if found is not None:
+            return found[0], lambda: session.take_down(*found) or 0
     return None
 
 

@@ -245,21 +245,13 @@ def down(
     all_profiles: bool = typer.Option(False, "--all", help="Also services of inactive profiles."),
 ) -> None:
     """Stop and remove containers, networks (and with -v volumes, with --rmi images)."""
-    from compose import service
+    from compose.cli import session
     from compose.options import DownOptions
 
     if rmi not in (None, "local", "all"):
         raise typer.BadParameter("use local or all", param_hint="--rmi")
     gopts = _gopts(ctx)
-    loaded = service.optional_project(gopts, all_profiles=all_profiles)
-    name = loaded.name if loaded is not None else gopts.project_name
-    project = loaded.project if loaded is not None else None
-    console = _con(ctx)
     opts = DownOptions(volumes, rmi, remove_orphans, timeout, _tuple(services), gopts.parallel)
-    plan = service.down(_runtime(), name, project, opts, console.event, dry_run=gopts.dry_run)
-    if gopts.dry_run:
-        console.write(plan.text())
-    elif not plan.actions:
-        console.warning(f"No resource found to remove for project {name!r}.")
+    session.take_down(gopts, opts, all_profiles)
 
 

@@ -1,6 +1,6 @@
 """What the verbs share and that needs no typer: the runtime factory, the project name, the console, and the bodies
-of ``ps`` and ``container run`` (run by the typer commands and by the fast paths alike). Importing this module stays
-cheap."""
+of ``ps``, ``down`` and ``container run`` (run by the typer commands and by the fast paths alike). Importing this
+module stays cheap."""
 
 from __future__ import annotations
 
@@ -63,6 +63,22 @@ def show_ps(gopts: Any, opts: Any) -> None:
         out.table(st.TABLE_HEADERS, [st.table_row(c, now) for c in infos])
     else:
         out.json([st.ps_row(c, now) for c in infos], lines=opts.format == "jsonl")
+
+
+def take_down(gopts: Any, opts: Any, all_profiles: bool = False) -> None:
+    """``dockyard down`` (``opts``: ``compose.options.DownOptions``): the project from its files, or from ``-p`` alone
+    when no file is around; prints the plan with ``--dry-run``, a warning when nothing was found."""
+    from compose import service
+
+    loaded = service.optional_project(gopts, all_profiles=all_profiles)
+    name = loaded.name if loaded is not None else gopts.project_name
+    project = loaded.project if loaded is not None else None
+    out = console(gopts)
+    plan = service.down(runtime(), name, project, opts, out.event, dry_run=gopts.dry_run)
+    if gopts.dry_run:
+        out.write(plan.text())
+    elif not plan.actions:
+        out.warning(f"No resource found to remove for project {name!r}.")
 
 
 def run_container(gopts: Any, opts: Any) -> int:

@@ -6,7 +6,6 @@ import base64
 import json
 import os
 import re
-import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -94,6 +93,8 @@ def _from_auth_entry(entry: dict, key: str) -> Credentials | None:
 
 
 def _run_helper(helper: str, host: str) -> Credentials | None:
+    import subprocess  # only for credential helpers: a plain pull or a local run never loads it
+
     program = f"docker-credential-{helper}"
     server = HUB_CONFIG_KEY if host == "docker.io" else host
     try:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-import platform as _platform
+import os
 from dataclasses import dataclass, field
 
 from runtime.errors import ImageError
@@ -64,7 +64,7 @@ def parse_platform(text: str) -> Platform:
 
 def host_platform() -> Platform:
     """The platform of this machine (linux/amd64 on x86_64)."""
-    machine = _platform.machine().lower()
+    machine = os.uname().machine.lower()  # what platform.machine() reads, without loading that module
     arch = _ARCH_ALIASES.get(machine, machine)
     variant = {"arm64": "v8", "armv7l": "v7", "armv6l": "v6"}.get(arch if arch == "arm64" else machine)
     return Platform("linux", arch, variant)

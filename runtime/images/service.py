@@ -11,26 +11,29 @@ import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from runtime.errors import ImageError, ImageNotFoundError, InvalidReferenceError
-from runtime.images.auth import CredentialStore
 from runtime.images.platform import Platform, host_platform, parse_platform
 from runtime.images.reference import Reference, parse_reference
 from runtime.images.store import ContentStore, hex_of, tree_size
-from runtime.images.transfer import (
-    ProgressFn,
-    PullProgress,
-    image_config_of,
-    pull_image,
-    push_image,
-    unpack_all,
-)
+from runtime.images.unpack import image_config_of, unpack_all
 
-if TYPE_CHECKING:  # httpx loads with the registry client, on the first pull or push
+if TYPE_CHECKING:  # the pull/push code, httpx and the credential lookup load on the first pull or push
+    from runtime.images.auth import CredentialStore
     from runtime.images.registry import RegistryClient
+    from runtime.images.transfer import ProgressFn, PullProgress
 
 __all__ = ["ImageInfo", "ImageService", "PullProgress", "RemovedImages"]
+
+
+def __getattr__(name: str) -> Any:
+    """``PullProgress`` and ``ProgressFn`` are ``runtime.images.transfer``'s, loaded on first use."""
+    if name in ("PullProgress", "ProgressFn"):
+        from runtime.images import transfer
+
+        return getattr(transfer, name)
+    raise AttributeError(f"module 'runtime.images.service' has no attribute {name!r}")
 
 
 @dataclass(frozen=True)
@@ -59,21 +62,24 @@ class ImageService:
                  in_use: Callable[[], set[str]] | None = None) -> None:
         """``in_use`` returns the image ids containers still use; remove/prune spare those."""
         self.store = ContentStore(root)
-        self._credentials = credentials or CredentialStore()
+        self._credentials = credentials  # None: the docker config's, looked up by the client on each use
         self._insecure = insecure_registries
         self._workers = workers
         self._in_use = in_use or (lambda: set())
 
     def client(self, registry: str, insecure: bool | None = None) -> RegistryClient:
+        from runtime.images.auth import CredentialStore
         from runtime.images.registry import RegistryClient, is_insecure
 
         if insecure is None and (registry in self._insecure or is_insecure(registry, self.store.root)):
             insecure = True
-        return RegistryClient(registry, credentials=self._credentials, insecure=insecure)
+        return RegistryClient(registry, credentials=self._credentials or CredentialStore(), insecure=insecure)
 
     # ---- registry ----------------------------------------------------------------------------------------
     def pull(self, ref: str, platform: str | Platform | None = None, progress: ProgressFn | None = None, *,
              insecure: bool | None = None) -> ImageInfo:
+        from runtime.images.transfer import pull_image
+
         reference = parse_reference(ref)
         wanted = parse_platform(platform) if isinstance(platform, str) else (platform or host_platform())
         try:
@@ -91,6 +97,8 @@ class ImageService:
     def push(self, ref: str, dest: str | None = None, *, chunk_size: int | None = None,
              progress: ProgressFn | None = None, insecure: bool | None = None) -> str:
         """Push local image ``ref`` (to ``dest`` if given); returns the manifest digest."""
+        from runtime.images.transfer import push_image
+
         image_id = self.resolve(ref)
         target = parse_reference(dest or ref)
         doc = self.store.read_index()

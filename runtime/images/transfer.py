@@ -1,9 +1,10 @@
-"""Pull and push: move an image between a registry and the content store (manifest, config, layers)."""
+"""Pull and push: move an image between a registry and the content store (manifest, config, layers).
+
+Loaded on the first pull or push (``ImageService`` imports it then); the thread pool and the logging it pulls load
+with the pool. (``image_config_of`` and ``unpack_all`` live in ``runtime.images.unpack``, re-exported here.)"""
 
 from __future__ import annotations
 
-import json
-from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator
@@ -13,6 +14,7 @@ from runtime.images.platform import Descriptor, Index, Manifest, Platform, confi
     select_manifest
 from runtime.images.reference import Reference
 from runtime.images.store import ContentStore, chain_ids
+from runtime.images.unpack import image_config_of, run_all, unpack_all  # noqa: F401 (unpack_all: re-exported)
 
 if TYPE_CHECKING:  # the HTTP client (httpx) loads only when a registry is talked to
     from runtime.images.registry import RegistryClient
@@ -47,47 +49,6 @@ class PulledImage:
 def _emit(progress: ProgressFn | None, ref: str, digest: str, phase: str, current: int = 0, total: int = 0) -> None:
     if progress:
         progress(PullProgress(ref, digest, phase, current, total))
-
-
-def image_config_of(store: ContentStore, manifest: Manifest) -> dict:
-    try:
-        config = json.loads(store.read_blob(manifest.config.digest))
-        diff_ids = list(config["rootfs"]["diff_ids"])
-    except (ValueError, KeyError, TypeError) as exc:
-        raise ImageError(f"image config {manifest.config.digest}: not a valid config (rootfs.diff_ids)") from exc
-    if len(diff_ids) != len(manifest.layers):
-        raise ImageError(f"image config {manifest.config.digest}: {len(diff_ids)} diff_ids for "
-                         f"{len(manifest.layers)} layers")
-    return config
-
-
-def unpack_all(store: ContentStore, manifest: Manifest, config: dict, pool: ThreadPoolExecutor | None = None,
-               on_layer: Callable[[int], None] | None = None) -> tuple[str, ...]:
-    """Make sure every layer of an image is unpacked; returns the chain ids lowest first."""
-    diff_ids = list(config["rootfs"]["diff_ids"])
-    chains = chain_ids(diff_ids)
-
-    def one(i: int) -> None:
-        store.ensure_layer(chains[i], manifest.layers[i].digest, manifest.layers[i].media_type, diff_ids[i])
-        if on_layer:
-            on_layer(i)
-    _run_all(pool, one, range(len(chains)))
-    return tuple(chains)
-
-
-def _run_all(pool: ThreadPoolExecutor | None, fn: Callable[[int], None], items: range) -> None:
-    if pool is None:
-        for i in items:
-            fn(i)
-        return
-    futures = [pool.submit(fn, i) for i in items]
-    done, pending = wait(futures, return_when=FIRST_EXCEPTION)
-    for fut in pending:
-        fut.cancel()
-    wait(futures)
-    for fut in futures:
-        if fut.done() and not fut.cancelled() and fut.exception():
-            raise fut.exception()  # type: ignore[misc]
 
 
 def pull_image(store: ContentStore, client: RegistryClient, ref: Reference, wanted: Platform, *,
@@ -125,8 +86,10 @@ def pull_image(store: ContentStore, client: RegistryClient, ref: Reference, want
 
     for desc in manifest.layers:
         _emit(progress, name, desc.digest, "waiting", 0, desc.size)
+    from concurrent.futures import ThreadPoolExecutor
+
     with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="dockyard-pull") as pool:
-        _run_all(pool, layer, range(len(manifest.layers)))
+        run_all(pool, layer, range(len(manifest.layers)))
     store.put_bytes(fetched.data, fetched.digest)
     return PulledImage(cfg.digest, fetched.digest, manifest.media_type, index_digest, platform, tuple(chains))
 
@@ -169,8 +132,10 @@ def push_image(store: ContentStore, client: RegistryClient, target: Reference, m
                                  mount_from=mount_from)
         _emit(progress, name, desc.digest, how, desc.size, desc.size)
 
+    from concurrent.futures import ThreadPoolExecutor
+
     with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="dockyard-push") as pool:
-        _run_all(pool, one, range(len(blobs)))
+        run_all(pool, one, range(len(blobs)))
     return client.put_manifest(repo, target.tag or manifest_digest, data, media_type)
 
 

@@ -8,7 +8,6 @@ sequence of calls on one object: the fake records them all.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import errno as _errno
 import functools
 import fcntl
@@ -80,9 +79,20 @@ class _ScmpArgCmp(ctypes.Structure):
 
 
 @functools.lru_cache(maxsize=None)
+def _library_name(soname: str, short: str) -> str:
+    """``soname`` when the dynamic loader finds it (no subprocess); else what ``ctypes.util.find_library`` finds
+    (it runs ``ldconfig -p``, a subprocess, on each call), else ``soname`` (whose load then fails as before)."""
+    try:
+        ctypes.CDLL(soname)
+        return soname
+    except OSError:
+        from ctypes.util import find_library
+
+        return find_library(short) or soname
+
+
 def _libc_name() -> str:
-    """find_library runs ``ldconfig -p`` (a subprocess) each call: once per process is enough."""
-    return ctypes.util.find_library("c") or "libc.so.6"
+    return _library_name("libc.so.6", "c")
 
 
 def _load_libc() -> ctypes.CDLL:
@@ -338,8 +348,7 @@ class Syscalls:
     # ---- seccomp (libseccomp through ctypes) -------------------------------------------------------------------------
     def _libseccomp(self) -> ctypes.CDLL:
         if self._seccomp is None:
-            name = ctypes.util.find_library("seccomp") or "libseccomp.so.2"
-            lib = ctypes.CDLL(name, use_errno=True)
+            lib = ctypes.CDLL(_library_name("libseccomp.so.2", "seccomp"), use_errno=True)
             lib.seccomp_init.restype = ctypes.c_void_p
             lib.seccomp_init.argtypes = [ctypes.c_uint32]
             lib.seccomp_syscall_resolve_name.argtypes = [ctypes.c_char_p]

@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 from runtime.errors import NetworkError
+from runtime.state import read_bytes
 
 MODULE = "runtime.network.dnsd"
 READY_TIMEOUT = 10.0
@@ -21,15 +22,15 @@ _children: dict[int, subprocess.Popen] = {}
 
 def _pid(run: Path) -> int | None:
     try:
-        pid = int((run / "dnsd.pid").read_text().strip())
+        pid = int(read_bytes(run / "dnsd.pid").strip())
     except (OSError, ValueError):
         return None
     try:
-        cmd = Path(f"/proc/{pid}/cmdline").read_bytes()
-        stat = Path(f"/proc/{pid}/stat").read_text()
+        cmd = read_bytes(f"/proc/{pid}/cmdline")
+        stat = read_bytes(f"/proc/{pid}/stat")
     except OSError:
         return None
-    if MODULE.encode() not in cmd or stat.rsplit(")", 1)[1].split()[0] == "Z":
+    if MODULE.encode() not in cmd or stat.rsplit(b")", 1)[1].split()[0] == b"Z":
         return None
     return pid
 
@@ -41,7 +42,7 @@ def running_pid(run: Path) -> int | None:
 
 def status(run: Path) -> dict:
     try:
-        return json.loads((Path(run) / "dnsd.json").read_text())
+        return json.loads(read_bytes(Path(run) / "dnsd.json"))
     except (OSError, ValueError):
         return {}
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import subprocess
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 from runtime.errors import NetworkError
 
@@ -100,12 +100,36 @@ def apply(
     _nft(script, f"apply packet rules for bridge {bridge}")
 
 
+def _remove_script(table: str) -> str:
+    return f"table ip {table} {{}}\ndelete table ip {table}\ntable ip6 {table} {{}}\ndelete table ip6 {table}\n"
+
+
 def remove(table: str) -> None:
     """Delete the network's ``ip`` and ``ip6`` tables (idempotent)."""
-    _nft(
-        f"table ip {table} {{}}\ndelete table ip {table}\ntable ip6 {table} {{}}\ndelete table ip6 {table}\n",
-        f"remove packet rules {table}",
-    )
+    _nft(_remove_script(table), f"remove packet rules {table}")
+
+
+def remove_while(table: str, work: Callable[[], None]) -> None:
+    """``remove(table)`` with ``work`` (e.g. deleting the bridge) done while nft runs; an error of ``work`` is
+    raised after nft finished, else nft's."""
+    step = f"remove packet rules {table}"
+    try:
+        proc = subprocess.Popen([NFT, "-f", "-"], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.PIPE, text=True)
+    except FileNotFoundError as exc:
+        raise NetworkError(f"{step}: the nft binary is missing; install Debian package nftables") from exc
+    try:
+        try:
+            proc.stdin.write(_remove_script(table))  # type: ignore[union-attr]
+        finally:
+            proc.stdin.close()  # type: ignore[union-attr]
+        work()
+    finally:
+        err = proc.stderr.read()  # type: ignore[union-attr]  # a few lines at most: nft is done writing
+        proc.stderr.close()  # type: ignore[union-attr]
+        code = proc.wait(timeout=30)
+    if code != 0:
+        raise NetworkError(f"{step}: nft failed: {err.strip()}")
 
 
 def tables(prefix: str = "dy") -> list[str]:

@@ -10,6 +10,8 @@ import threading
 from pathlib import Path
 from typing import Any, Iterator
 
+from runtime.state import read_bytes
+
 Record = dict[str, Any]
 
 HOST_LOCK_ENV = "DOCKYARD_NET_LOCK"
@@ -58,7 +60,7 @@ def path_for(root: Path, name: str) -> Path:
 
 def read(root: Path, name: str) -> Record | None:
     try:
-        return json.loads(path_for(root, name).read_text())
+        return json.loads(read_bytes(path_for(root, name)))
     except FileNotFoundError:
         return None
 
@@ -71,7 +73,7 @@ def read_all(root: Path) -> dict[str, Record]:
         return out
     for p in sorted(d.glob("*.json")):
         try:
-            rec = json.loads(p.read_text())
+            rec = json.loads(read_bytes(p))
         except (OSError, ValueError):
             continue
         out[rec.get("name", p.stem)] = rec

@@ -92,9 +92,10 @@ def reclaim_all(pid: int | None, slots: dict[str, int]) -> dict[str, int] | None
 
 def is_holder(pid: int) -> bool:
     """True if ``pid`` is a dockyard holder (checked before reclaiming or killing)."""
+    from runtime.supervise.job import read_bytes
+
     try:
-        with open(f"/proc/{pid}/cmdline", "rb") as fh:
-            return fh.read().split(b"\0", 1)[0] == HOLDER_NAME.encode()
+        return read_bytes(f"/proc/{pid}/cmdline").split(b"\0", 1)[0] == HOLDER_NAME.encode()
     except (FileNotFoundError, ProcessLookupError):
         return False
 
@@ -215,9 +216,10 @@ def ensure_monitor(directory: str, *, python: str | None = None, log: str | None
 
 
 def _is_monitor(pid: int) -> bool:
+    from runtime.supervise.job import read_bytes
+
     try:
-        with open(f"/proc/{pid}/cmdline", "rb") as fh:
-            return b"runtime.supervise.monitor" in fh.read()
+        return b"runtime.supervise.monitor" in read_bytes(f"/proc/{pid}/cmdline")
     except (FileNotFoundError, ProcessLookupError):
         return False
 

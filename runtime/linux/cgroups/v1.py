@@ -159,8 +159,9 @@ def _mkdir_with_parent(path: Path, hierarchy: str) -> None:
             return
         except (FileNotFoundError, KernelError):
             # A write into, or a read of, the parent that another container's cleanup removed meanwhile (an empty
-            # read shows up as ENOSPC from _init_cpuset): make it again. Any other failure is real.
-            if attempt == 4 or path.parent.is_dir():
+            # read shows up as ENOSPC from _init_cpuset): make it again. The parent may already be back, made by
+            # a third start, so it is not checked; only a missing hierarchy root is a real failure.
+            if attempt == 4 or not path.parent.parent.is_dir():
                 raise
 
 

@@ -1,5 +1,5 @@
-"""How runtime/network/bridge.py holds its pyroute2 sockets: loaded on the first netlink call, one host IPRoute per
-thread reused across calls and closed with the thread, never shared with a forked child. Read-only netlink
+"""How runtime/network/bridge.py holds its netlink sockets: pyroute2 loaded on the first netlink call, one host
+client per thread reused across calls and closed with the thread, never shared with a forked child. Read-only netlink
 queries of the host's ``lo``: no root needed."""
 
 from __future__ import annotations
@@ -21,10 +21,10 @@ def test_importing_bridge_does_not_load_pyroute2():
 
 def test_a_thread_reuses_its_host_socket_and_another_thread_gets_its_own():
     assert bridge.link_exists("lo") and bridge.link_exists("lo")
-    mine = bridge._kept().host
-    assert bridge._kept().host is mine
+    mine = bridge._host()
+    assert bridge._host() is mine
     theirs: list = []
-    thread = threading.Thread(target=lambda: theirs.append((bridge.link_exists("lo"), bridge._kept().host)))
+    thread = threading.Thread(target=lambda: theirs.append((bridge.link_exists("lo"), bridge._host())))
     thread.start()
     thread.join(30)
     assert theirs[0][0] is True and theirs[0][1] is not mine
@@ -32,11 +32,11 @@ def test_a_thread_reuses_its_host_socket_and_another_thread_gets_its_own():
 
 def test_a_finished_threads_socket_is_closed():
     made: list = []
-    thread = threading.Thread(target=lambda: made.append(bridge.link_exists("lo") and bridge._kept().host))
+    thread = threading.Thread(target=lambda: made.append(bridge.link_exists("lo") and bridge._host()))
     thread.start()
     thread.join(30)
     gc.collect()
-    assert made[0].status["closed"] is True
+    assert made[0].closed is True
 
 
 def test_a_missing_link_is_reported_absent():

@@ -180,3 +180,23 @@ def test_v1_parent_removed_by_another_containers_cleanup_is_made_again(v1_root, 
     monkeypatch.setattr(v1.os, "mkdir", mkdir)
     V1Driver(v1_root).create("c1", Resources())
     assert vanished and (v1_root / "cpuset" / "dockyard" / "c1" / "cpuset.cpus").read_text() == "0-1"
+
+
+def test_v1_parent_removed_and_made_again_by_a_third_start_before_the_retry_is_not_an_error(v1_root, monkeypatch):
+    real_mkdir = os.mkdir
+    raced = []
+
+    def mkdir(path, *args):  # noqa: ANN001, ANN002
+        if str(path).endswith("pids/dockyard/c1") and not raced:
+            raced.append(path)  # the parent went away and another start made it again before this one looked
+            raise FileNotFoundError(2, "No such file or directory", str(path))
+        return real_mkdir(path, *args)
+
+    monkeypatch.setattr(v1.os, "mkdir", mkdir)
+    V1Driver(v1_root).create("c1", Resources())
+    assert raced and (v1_root / "pids" / "dockyard" / "c1").is_dir()
+
+
+def test_v1_missing_hierarchy_root_still_fails(v1_root):
+    with pytest.raises(FileNotFoundError):
+        v1._mkdir_with_parent(v1_root / "blkio" / "dockyard" / "c1", "blkio")

@@ -82,15 +82,50 @@ def test_delete_removes_directory_and_name_and_leaves_no_trash(tmp_path):
     store.delete(rec["id"], "web")  # again: nothing to do
 
 
-def test_trash_left_by_a_killed_delete_is_swept_by_a_later_delete_once_old(tmp_path, monkeypatch):
+def test_trash_left_by_a_killed_delete_is_swept_by_a_later_command_once_old(tmp_path, monkeypatch):
+    """Each command sweeps once, at its first delete (a command's own trash is removed by the delete itself)."""
+    monkeypatch.setattr(cs, "_swept", set())  # a fresh command
     store = cs.ContainerStore(tmp_path)
     left = store.dir / cs.TRASH / f"{cs.new_id()}.0badf00d"
     (left / "upper").mkdir(parents=True)
-    for name in ("a", "b"):
+    for name in ("a", "b", "c"):
         store.add(record(name))
     store.delete(store.resolve("a"), "a")
     assert left.exists()  # young: it may be a delete still at work
     later = time.time() + cs.TRASH_AGE + 1
     monkeypatch.setattr(cs, "time", SimpleNamespace(time=lambda: later))
     store.delete(store.resolve("b"), "b")
+    assert left.exists()  # the same command does not look again
+    monkeypatch.setattr(cs, "_swept", set())  # the next command
+    store.delete(store.resolve("c"), "c")
     assert os.listdir(store.dir / cs.TRASH) == []
+
+
+def test_a_record_added_not_durable_is_never_fsynced_but_still_replaced_whole(tmp_path, monkeypatch):
+    """A foreground ``run --rm`` container (removed by the same command): no fsync, yet atomic writes."""
+    synced: list[int] = []
+    real_fsync = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: synced.append(fd) or real_fsync(fd))
+    store = cs.ContainerStore(tmp_path)
+    rec = record("tmp")
+    store.add(rec, durable=False)
+    store.update(rec["id"], lambda r: r.update(state=cs.RUNNING))  # durable by default, but not for this one
+    assert synced == []
+    assert store.read(rec["id"])["state"] == cs.RUNNING
+    assert not [p for p in os.listdir(store.cdir(rec["id"])) if p.endswith(".tmp")]
+    store.delete(rec["id"], "tmp")
+    other = record("kept")
+    store.add(other)
+    assert synced  # other records stay durable
+
+
+def test_a_durable_record_is_fsynced(tmp_path, monkeypatch):
+    synced: list[int] = []
+    real_fsync = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: synced.append(fd) or real_fsync(fd))
+    store = cs.ContainerStore(tmp_path)
+    rec = record("web")
+    store.add(rec)
+    added = len(synced)
+    store.update(rec["id"], lambda r: r.update(state=cs.RUNNING))
+    assert added > 0 and len(synced) > added

@@ -28,9 +28,9 @@ def _no_waiting(*args) -> None:
 
 def test_a_replaced_monitor_leaves_forget_to_clean_up_without_waiting(group, monkeypatch):
     released: list[int] = []
-    pids = iter([100, 200, 200])  # seen before the poke; the poke found it gone and started 200
+    pids = iter([100, 200, 200])  # seen before the poke; the poke found 200 in its place
     monkeypatch.setattr(supervision, "monitor_pid", lambda d: next(pids, 200))
-    monkeypatch.setattr(supervision, "ensure_monitor", lambda d, **kw: 200)
+    monkeypatch.setattr(supervision, "_poke_now", lambda d: 200)
     monkeypatch.setattr(supervision, "release", released.append)
     monkeypatch.setattr(supervision, "tidy_if_idle", lambda d: False)
     monkeypatch.setattr(supervision.time, "sleep", _no_waiting)
@@ -53,7 +53,7 @@ def test_the_monitor_that_had_the_job_is_waited_for(group, monkeypatch):
         jobs.wake(group, CID)
 
     monkeypatch.setattr(supervision, "monitor_pid", lambda d: 100)
-    monkeypatch.setattr(supervision, "ensure_monitor", lambda d, **kw: 100)
+    monkeypatch.setattr(supervision, "_poke_now", lambda d: 100)
     monkeypatch.setattr(supervision, "release", lambda pid: pytest.fail("the monitor releases the holder"))
     monkeypatch.setattr(supervision, "tidy_if_idle", lambda d: False)
     monkeypatch.setattr(supervision, "_wait", monitor_removes_state)
@@ -63,3 +63,18 @@ def test_the_monitor_that_had_the_job_is_waited_for(group, monkeypatch):
     assert slept
     assert not os.path.exists(jobs.state_path(group, CID))
     assert not os.path.exists(jobs.wake_path(group, CID))  # the waiter's FIFO goes with it
+
+
+def test_a_monitor_gone_meanwhile_is_not_restarted_and_forget_cleans_up_at_once(group, monkeypatch):
+    released: list[int] = []
+    pids = iter([100])  # seen before the poke; gone when the poke looked (it left idle)
+    monkeypatch.setattr(supervision, "monitor_pid", lambda d: next(pids, None))
+    monkeypatch.setattr(supervision, "ensure_monitor", lambda d, **kw: pytest.fail("no monitor is started to forget"))
+    monkeypatch.setattr(supervision, "release", released.append)
+    monkeypatch.setattr(supervision, "tidy_if_idle", lambda d: False)
+    monkeypatch.setattr(supervision, "_wait", _no_waiting)
+
+    supervision.forget(group, CID)
+
+    assert not os.path.exists(jobs.state_path(group, CID))
+    assert released == [4242]
