@@ -134,8 +134,10 @@ def _reload_now(run: Path, timeout: float) -> None:
     with contextlib.suppress(ProcessLookupError):
         os.kill(pid, signal.SIGHUP)
     deadline = time.monotonic() + timeout
+    pause = 0.0005  # a reload takes the responder a millisecond or two: look soon, then back off to 5 ms
     while time.monotonic() < deadline and status(run).get("generation", 0) == before:
-        time.sleep(0.005)
+        time.sleep(pause)
+        pause = min(pause * 2, 0.005)
 
 
 def stop(run: Path, timeout: float = 5.0) -> bool:
