@@ -59,7 +59,7 @@ from typing import TYPE_CHECKING, Callable, Iterator, Sequence
 from runtime import containers as cs
 from runtime import inspect as views
 from runtime.network.spec import NetworkInfo, NetworkSpec, PortInfo
-from runtime.types import ContainerInfo, ContainerSpec, LogLine, VolumeInfo, VolumeSpec
+from runtime.types import ContainerInfo, ContainerSpec, LogLine
 
 if TYPE_CHECKING:  # loaded on first use: ``ps`` and ``logs`` never pay for httpx, pyroute2 or the launcher
     from runtime.build import BuildRequest, ProgressFn
@@ -67,6 +67,7 @@ if TYPE_CHECKING:  # loaded on first use: ``ps`` and ``logs`` never pay for http
     from runtime.images.transfer import PullProgress
     from runtime.lifecycle import Lifecycle
     from runtime.network.service import NetworkService
+    from runtime.types_later import VolumeInfo, VolumeSpec
     from runtime.volumes import VolumeService
 
 __all__ = ["Runtime"]

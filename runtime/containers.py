@@ -11,7 +11,6 @@ import contextlib
 import json
 import os
 import re
-import secrets
 import shutil
 import time
 from pathlib import Path
@@ -27,7 +26,7 @@ from runtime.state import (
     fsync_dir,
     read_bytes,
 )
-from runtime.types import ContainerInfo, HealthInfo, PortInfo
+from runtime.types import ContainerInfo, PortInfo
 
 Record = dict[str, Any]
 
@@ -72,7 +71,7 @@ def now_rfc3339() -> str:
 
 def new_id() -> str:
     while True:
-        cid = secrets.token_hex(32)
+        cid = os.urandom(32).hex()  # as secrets.token_hex, without loading hmac/OpenSSL
         if not cid[:12].isdigit():  # a short id must never look like a number
             return cid
 
@@ -152,7 +151,7 @@ class ContainerStore:
         container or nothing) and removed there, outside the index lock; a crash leaves only trash, swept later."""
         trash = self.dir / TRASH
         trash.mkdir(parents=True, exist_ok=True)
-        gone = trash / f"{cid}.{secrets.token_hex(4)}"
+        gone = trash / f"{cid}.{os.urandom(4).hex()}"
         try:
             os.rename(self.cdir(cid), gone)
         except FileNotFoundError:
@@ -268,6 +267,8 @@ def pid_start_time(pid: int) -> int | None:
 
 def to_info(rec: Record) -> ContainerInfo:
     health = rec.get("health")
+    if health:
+        from runtime.types_later import HealthInfo
     return ContainerInfo(
         id=rec["id"], name=rec["name"], image=rec["image"], image_id=rec["image_id"],
         command=tuple(rec.get("command", ())), labels=tuple(sorted(rec.get("labels", {}).items())),

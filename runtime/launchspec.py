@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import dataclasses
 import signal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from runtime import spec as low
 from runtime.errors import ContainerError
-from runtime.types import ContainerSpec, HealthcheckSpec
+from runtime.types import ContainerSpec
+
+if TYPE_CHECKING:
+    from runtime.types_later import HealthcheckSpec
 
 DEFAULT_SHM = 64 * 1024 * 1024
 NS = 1e9
@@ -56,6 +59,8 @@ def healthcheck_of(spec: ContainerSpec, config: dict) -> HealthcheckSpec | None:
         test = tuple(img.get("Test") or ())
         if not test:
             return None
+        from runtime.types_later import HealthcheckSpec
+
         defaults = HealthcheckSpec(test=("NONE",))
         hc = HealthcheckSpec(
             test=test,

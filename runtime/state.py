@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
-import secrets
 import threading
 from collections.abc import Callable
 from contextlib import AbstractContextManager
@@ -34,7 +33,7 @@ def durable_temp(path: Path, data: bytes, mode: int = 0o644, durable: bool = Tru
     part of ``atomic_write``, which a caller can do before it takes a lock and then only rename under it)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
     try:
         with os.fdopen(fd, "wb") as fh:

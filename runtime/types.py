@@ -7,10 +7,26 @@ Durations are float seconds, sizes bytes, signals numbers.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from runtime.network.spec import NetworkInfo, NetworkSpec, PortInfo, PortSpec
 
+if TYPE_CHECKING:
+    from runtime.types_later import BlkioSpec, DeviceRule, HealthcheckSpec, HealthInfo, VolumeInfo, VolumeSpec
+
 Labels = tuple[tuple[str, str], ...]
+# Defined in runtime.types_later and loaded on first use (PEP 562): a plain `container run` builds none of them.
+_LATER = frozenset({"BlkioSpec", "DeviceRule", "HealthInfo", "HealthcheckSpec", "VolumeInfo", "VolumeSpec"})
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LATER:
+        raise AttributeError(f"module 'runtime.types' has no attribute {name!r}")
+    from runtime import types_later
+
+    value = getattr(types_later, name)
+    globals()[name] = value
+    return value
 
 
 @dataclass(frozen=True)
@@ -42,18 +58,6 @@ class NetworkAttachment:
 
 
 @dataclass(frozen=True)
-class HealthcheckSpec:
-    """Docker's healthcheck; ``test`` is ("CMD", ...), ("CMD-SHELL", cmd) or ("NONE",)."""
-
-    test: tuple[str, ...]
-    interval: float = 30.0
-    timeout: float = 30.0
-    retries: int = 3
-    start_period: float = 0.0
-    start_interval: float = 5.0
-
-
-@dataclass(frozen=True)
 class RestartSpec:
     """``policy``: no, always, on-failure, unless-stopped; ``max_attempts`` 0 = unlimited."""
 
@@ -69,22 +73,6 @@ class LogSpec:
     driver: str = "json-file"
     max_size: int | None = None
     max_file: int | None = None
-
-
-DeviceRule = tuple[tuple[str, int], ...]  # (device path on the host, value) per device
-
-
-@dataclass(frozen=True)
-class BlkioSpec:
-    """Block I/O controls (compose ``blkio_config``): rates in bytes/s or ops/s. A weight the kernel cannot apply
-    (no BFQ/CFQ) is skipped with a warning, as Docker does; throttles are always applied."""
-
-    weight: int | None = None
-    weight_device: DeviceRule = ()
-    read_bps: DeviceRule = ()
-    write_bps: DeviceRule = ()
-    read_iops: DeviceRule = ()
-    write_iops: DeviceRule = ()
 
 
 @dataclass(frozen=True)
@@ -151,30 +139,6 @@ class ContainerSpec:
 
     def label_dict(self) -> dict[str, str]:
         return dict(self.labels)
-
-
-@dataclass(frozen=True)
-class VolumeSpec:
-    name: str
-    driver: str = "local"
-    labels: Labels = ()
-    driver_opts: tuple[tuple[str, str], ...] = ()
-
-
-@dataclass(frozen=True)
-class VolumeInfo:
-    name: str
-    mountpoint: str
-    driver: str
-    labels: Labels
-    created: str
-
-
-@dataclass(frozen=True)
-class HealthInfo:
-    status: str  # starting, healthy, unhealthy
-    failing_streak: int = 0
-    log: tuple[dict, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -10,20 +10,21 @@ import contextlib
 import json
 import os
 import re
-import secrets
 import shutil
 import stat
 import tempfile
 import time
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 from runtime.errors import KernelError, VolumeError
 from runtime.linux import syscalls as sc
 from runtime.linux.syscalls import Syscalls
 from runtime.rootfs.paths import secure_join
 from runtime.state import atomic_write, file_lock
-from runtime.types import VolumeInfo, VolumeSpec
+
+if TYPE_CHECKING:  # loaded on use: a container with no volumes never builds them
+    from runtime.types_later import VolumeInfo, VolumeSpec
 
 NAME_RE = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_.-]*$")
 ANONYMOUS_LABEL = "com.docker.volume.anonymous"
@@ -61,6 +62,10 @@ class VolumeService:
         return self._info(meta)
 
     def create_anonymous(self, labels: Iterable[tuple[str, str]] = ()) -> VolumeInfo:
+        import secrets
+
+        from runtime.types_later import VolumeSpec
+
         return self.create(VolumeSpec(secrets.token_hex(32), labels=((ANONYMOUS_LABEL, ""), *labels)))
 
     def exists(self, name: str) -> bool:
@@ -107,6 +112,8 @@ class VolumeService:
         return self._info(meta)
 
     def _info(self, meta: dict) -> VolumeInfo:
+        from runtime.types_later import VolumeInfo
+
         return VolumeInfo(name=meta["name"], mountpoint=str(self.path(meta["name"])), driver=meta["driver"],
                           labels=tuple(sorted(meta.get("labels", {}).items())), created=meta["created"])
 

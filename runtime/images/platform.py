@@ -5,8 +5,12 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from runtime.errors import ImageError
+
+if TYPE_CHECKING:
+    from runtime.images.platforms import Index, Platform
 
 OCI_INDEX = "application/vnd.oci.image.index.v1+json"
 DOCKER_LIST = "application/vnd.docker.distribution.manifest.list.v2+json"
@@ -27,30 +31,6 @@ _ARCH_ALIASES = {"x86_64": "amd64", "aarch64": "arm64", "armv7l": "arm", "armv6l
                  "i386": "386", "ppc64le": "ppc64le", "s390x": "s390x", "riscv64": "riscv64"}
 
 
-@dataclass(frozen=True)
-class Platform:
-    os: str
-    architecture: str
-    variant: str | None = None
-
-    def __str__(self) -> str:
-        return f"{self.os}/{self.architecture}" + (f"/{self.variant}" if self.variant else "")
-
-    def matches(self, other: Platform) -> bool:
-        """True if ``other`` (an index entry) can serve this requested platform."""
-        if (self.os, self.architecture) != (other.os, other.architecture):
-            return False
-        if self.variant is None:
-            return True
-        return _norm_variant(self.architecture, self.variant) == _norm_variant(other.architecture, other.variant)
-
-
-def _norm_variant(arch: str, variant: str | None) -> str | None:
-    if arch == "arm64" and variant in (None, "v8"):
-        return "v8"
-    return variant
-
-
 def parse_platform(text: str) -> Platform:
     """``linux/arm64/v8`` -> Platform; ``arm64`` alone means linux/arm64."""
     parts = [p for p in text.strip().lower().split("/")]
@@ -58,6 +38,8 @@ def parse_platform(text: str) -> Platform:
         parts = ["linux", *parts]
     if not 2 <= len(parts) <= 3 or not all(parts):
         raise ImageError(f"invalid platform {text!r}: expected os/arch[/variant], e.g. linux/arm64/v8")
+    from runtime.images.platforms import Platform
+
     arch = _ARCH_ALIASES.get(parts[1], parts[1])
     return Platform(parts[0], arch, parts[2] if len(parts) == 3 else None)
 
@@ -67,7 +49,20 @@ def host_platform() -> Platform:
     machine = os.uname().machine.lower()  # what platform.machine() reads, without loading that module
     arch = _ARCH_ALIASES.get(machine, machine)
     variant = {"arm64": "v8", "armv7l": "v7", "armv6l": "v6"}.get(arch if arch == "arm64" else machine)
+    from runtime.images.platforms import Platform
+
     return Platform("linux", arch, variant)
+
+
+def __getattr__(name: str) -> Any:
+    """``Platform`` and ``Index`` are ``runtime.images.platforms``', loaded on first use."""
+    if name in ("Platform", "Index"):
+        from runtime.images import platforms
+
+        value = getattr(platforms, name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'runtime.images.platform' has no attribute {name!r}")
 
 
 @dataclass(frozen=True)
@@ -96,12 +91,6 @@ class Manifest:
     layers: tuple[Descriptor, ...]
 
 
-@dataclass(frozen=True)
-class Index:
-    media_type: str
-    manifests: tuple[Descriptor, ...]
-
-
 def load_json(data: bytes, what: str) -> dict:
     try:
         doc = json.loads(data)
@@ -126,6 +115,8 @@ def parse_descriptor(raw: object, what: str) -> Descriptor:
     plat = raw.get("platform")
     platform = None
     if isinstance(plat, dict):
+        from runtime.images.platforms import Platform
+
         platform = Platform(str(plat.get("os", "")), str(plat.get("architecture", "")), plat.get("variant"))
     annotations = raw.get("annotations") or {}
     return Descriptor(str(raw.get("mediaType", "")), digest, size, platform, dict(annotations))
@@ -141,6 +132,8 @@ def parse_manifest(data: bytes, media_type: str | None = None) -> Manifest | Ind
         entries = doc.get("manifests")
         if not isinstance(entries, list):
             raise ImageError("parse index: 'manifests' is not a list")
+        from runtime.images.platforms import Index
+
         return Index(kind, tuple(parse_descriptor(e, "index entry") for e in entries))
     if kind in MANIFEST_TYPES:
         layers = doc.get("layers")
@@ -163,4 +156,6 @@ def select_manifest(index: Index, wanted: Platform) -> Descriptor:
 
 
 def config_platform(config: dict) -> Platform:
+    from runtime.images.platforms import Platform
+
     return Platform(str(config.get("os", "linux")), str(config.get("architecture", "")), config.get("variant"))

@@ -9,12 +9,11 @@ from __future__ import annotations
 import contextlib
 import json
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from runtime.errors import ImageError, ImageNotFoundError, InvalidReferenceError
-from runtime.images.platform import Platform, host_platform, parse_platform
+from runtime.images.platform import host_platform, parse_platform
 from runtime.images.reference import Reference, parse_reference
 from runtime.images.store import ContentStore, hex_of, tree_size
 from runtime.images.unpack import image_config_of, unpack_all
@@ -22,38 +21,25 @@ from runtime.images.unpack import image_config_of, unpack_all
 if TYPE_CHECKING:  # the pull/push code, httpx and the credential lookup load on the first pull or push
     from runtime.images.auth import CredentialStore
     from runtime.images.registry import RegistryClient
+    from runtime.images.info import ImageInfo, RemovedImages
+    from runtime.images.platforms import Platform
     from runtime.images.transfer import ProgressFn, PullProgress
 
 __all__ = ["ImageInfo", "ImageService", "PullProgress", "RemovedImages"]
 
 
 def __getattr__(name: str) -> Any:
-    """``PullProgress`` and ``ProgressFn`` are ``runtime.images.transfer``'s, loaded on first use."""
+    """``PullProgress`` and ``ProgressFn`` are ``runtime.images.transfer``'s, ``ImageInfo`` and ``RemovedImages``
+    ``runtime.images.info``'s, loaded on first use."""
+    if name in ("ImageInfo", "RemovedImages"):
+        from runtime.images import info
+
+        return getattr(info, name)
     if name in ("PullProgress", "ProgressFn"):
         from runtime.images import transfer
 
         return getattr(transfer, name)
     raise AttributeError(f"module 'runtime.images.service' has no attribute {name!r}")
-
-
-@dataclass(frozen=True)
-class ImageInfo:
-    id: str
-    repo_tags: tuple[str, ...]
-    repo_digests: tuple[str, ...]
-    manifest_digest: str
-    created: str
-    size: int
-    os: str
-    architecture: str
-    variant: str | None = None
-
-
-@dataclass(frozen=True)
-class RemovedImages:
-    untagged: tuple[str, ...] = ()
-    deleted: tuple[str, ...] = ()
-    freed: tuple[str, ...] = ()
 
 
 class ImageService:
@@ -183,6 +169,8 @@ class ImageService:
         return self._info(self.resolve(ref))
 
     def _info(self, image_id: str, doc: dict | None = None) -> ImageInfo:
+        from runtime.images.info import ImageInfo
+
         doc = doc or self.store.read_index()
         record = doc["images"][image_id]
         config = json.loads(self.store.read_blob(image_id))
@@ -255,6 +243,8 @@ class ImageService:
                     doc["images"].pop(image_id, None)
                     deleted = (image_id,)
             freed = self.store.collect_garbage()
+        from runtime.images.info import RemovedImages
+
         return RemovedImages(tuple(_familiar(t) for t in tags), deleted, tuple(freed))
 
     def prune(self, all: bool = False) -> RemovedImages:  # noqa: A002 - mirrors `docker image prune --all`
@@ -270,6 +260,8 @@ class ImageService:
                 for image_id in doomed:
                     del doc["images"][image_id]
             freed = self.store.collect_garbage()
+        from runtime.images.info import RemovedImages
+
         return RemovedImages(tuple(_familiar(t) for t in untagged), tuple(doomed), tuple(freed))
 
     # ---- archives ----------------------------------------------------------------------------------------

@@ -147,7 +147,7 @@ class ContentStore:
 
     def ingest(self, stream: BinaryIO) -> tuple[str, int]:
         """Store a stream of unknown digest (archive import); returns (digest, size)."""
-        tmp = self.tmp / f"ingest.{os.getpid()}.{secrets.token_hex(6)}"
+        tmp = self.tmp / f"ingest.{os.getpid()}.{os.urandom(6).hex()}"
         try:
             with open(tmp, "w+b") as fh:
                 sink = BlobSink(fh, None, None)
@@ -210,7 +210,7 @@ class ContentStore:
                 return dest
             for stale in staging.glob(f"{hex_of(chain_id)}.*.d"):
                 force_rmtree(stale)
-            work = staging / f"{hex_of(chain_id)}.{secrets.token_hex(4)}.d"
+            work = staging / f"{hex_of(chain_id)}.{os.urandom(4).hex()}.d"
             work.mkdir()
             try:
                 from runtime.images.layers import unpack_layer  # written alongside; imported lazily

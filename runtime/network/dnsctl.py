@@ -6,14 +6,17 @@ import contextlib
 import json
 import os
 import signal
-import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from runtime.errors import NetworkError
 from runtime.state import read_bytes
+
+if TYPE_CHECKING:
+    import subprocess
 
 MODULE = "runtime.network.dnsd"
 READY_TIMEOUT = 10.0
@@ -52,6 +55,8 @@ def _start(root: Path, run: Path) -> int:
     env = dict(os.environ)
     env["PYTHONPATH"] = pkg_parent + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     run.mkdir(parents=True, exist_ok=True)
+    import subprocess  # on use: only a command that starts the responder needs it
+
     with open(run / "dnsd.log", "ab") as log:
         proc = subprocess.Popen(
             [sys.executable, "-m", MODULE, "--root", str(root), "--run", str(run)],
@@ -165,6 +170,8 @@ def stop(run: Path, timeout: float = 5.0) -> bool:
 def _reap(pid: int, block: bool = False) -> None:
     proc = _children.get(pid)
     if proc is not None:
+        import subprocess  # loaded already: the process was started by this one
+
         try:
             proc.wait(timeout=5 if block else 0)
             _children.pop(pid, None)

@@ -11,7 +11,6 @@ outbound, DNAT of ports published on all addresses from the host's IPv6 addresse
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -23,6 +22,8 @@ SYSCTL = Path("/proc/sys/net")
 
 def _nft(script: str, step: str) -> None:
     try:
+        import subprocess  # on use: most commands never change packet rules
+
         proc = subprocess.run([NFT, "-f", "-"], input=script, text=True, capture_output=True, timeout=30)
     except FileNotFoundError as exc:
         raise NetworkError(f"{step}: the nft binary is missing; install Debian package nftables") from exc
@@ -114,6 +115,8 @@ def remove_while(table: str, work: Callable[[], None]) -> None:
     raised after nft finished, else nft's."""
     step = f"remove packet rules {table}"
     try:
+        import subprocess
+
         proc = subprocess.Popen([NFT, "-f", "-"], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
                                 stderr=subprocess.PIPE, text=True)
     except FileNotFoundError as exc:
@@ -134,6 +137,8 @@ def remove_while(table: str, work: Callable[[], None]) -> None:
 
 def tables(prefix: str = "dy") -> list[str]:
     """Names of nft tables starting with ``prefix`` (for cleanup checks)."""
+    import subprocess
+
     proc = subprocess.run([NFT, "list", "tables"], text=True, capture_output=True)
     names = [line.split()[-1] for line in proc.stdout.splitlines() if line.startswith("table ")]
     return [n for n in names if n.startswith(prefix)]

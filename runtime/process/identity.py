@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from runtime.errors import ContainerError
 from runtime.spec import DEFAULT_PATH, User, env_dict
@@ -14,8 +14,9 @@ class UserLookupError(ContainerError):
     """``user`` or ``group_add`` names an entry the container's passwd/group files do not have."""
 
 
-@dataclass(frozen=True)
-class Identity:
+# NamedTuples, not dataclasses: read-only records never copied or introspected, cheaper to define (this module loads
+# on every container start).
+class Identity(NamedTuple):
     uid: int
     gid: int
     groups: tuple[int, ...]
@@ -23,16 +24,14 @@ class Identity:
     name: str | None = None
 
 
-@dataclass(frozen=True)
-class _Passwd:
+class _Passwd(NamedTuple):
     name: str
     uid: int
     gid: int
     home: str
 
 
-@dataclass(frozen=True)
-class _Group:
+class _Group(NamedTuple):
     name: str
     gid: int
     members: tuple[str, ...]

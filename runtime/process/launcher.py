@@ -162,7 +162,7 @@ def start(spec: ContainerSpec, *, stdio: Stdio = (None, None, None), sys: Syscal
         return ContainerProcess(spec, pid, cgroup)
     ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
     with ours, theirs:
-        pid, cgroup = _spawn(sys, dataclasses.replace(child, console_fd=theirs.fileno()), driver)
+        pid, cgroup = _spawn(sys, child._replace(console_fd=theirs.fileno()), driver)
         proc = ContainerProcess(spec, pid, cgroup)
         theirs.close()
         _, fds, _, _ = socket.recv_fds(ours, 16, 1)
@@ -231,7 +231,7 @@ def _spawn(sys: Syscalls, child: init.ChildPlan, driver: CgroupDriver) -> tuple[
         if pid == 0:
             os.close(errr)
             os.close(syncw)
-            init.child_main(sys, dataclasses.replace(child, sync_fd=syncr), errw)
+            init.child_main(sys, child._replace(sync_fd=syncr), errw)
         os.close(errw)
         os.close(syncr)
         errw = syncr = -1

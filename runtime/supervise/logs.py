@@ -18,7 +18,6 @@ import json
 import os
 import time
 from collections.abc import Mapping
-from datetime import UTC
 from json.encoder import encode_basestring  # type: ignore[attr-defined]  # C-accelerated, ensure_ascii=False
 from typing import NamedTuple
 
@@ -244,7 +243,7 @@ def normalize_time(text: str) -> str:
     """Any RFC 3339 time -> our fixed-width UTC form (so strings compare in time order)."""
     if len(text) == TIME_WIDTH and text.endswith("Z"):
         return text
-    from datetime import datetime
+    from datetime import UTC, datetime  # here, not at the top: writing logs never needs it
 
     head, _, rest = text.partition(".")
     digits = rest[:len(rest) - len(rest.lstrip("0123456789"))]

@@ -6,7 +6,6 @@ import json
 import secrets
 import subprocess
 import sys
-from types import SimpleNamespace
 
 import pytest
 
@@ -29,8 +28,7 @@ def snapshot(monkeypatch):
     """What this test's networks own on the host (their ids get a test-unique prefix, so links and tables that
     other work creates on the host at the same time do not count)."""
     prefix = secrets.token_hex(3)
-    fake = SimpleNamespace(token_hex=lambda n=32: (prefix + secrets.token_hex(n))[: 2 * n])
-    monkeypatch.setattr(service_mod, "secrets", fake)
+    monkeypatch.setattr(service_mod, "_network_id", lambda: (prefix + secrets.token_hex(32))[:64])
     return lambda: nsup.own_links_and_tables(prefix)
 
 

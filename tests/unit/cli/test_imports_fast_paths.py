@@ -15,6 +15,8 @@ HEAVY = ("httpx", "networkx", "jsonschema", "pyroute2.ipdb", "pyroute2.ndb", "as
 # Pull/push code and what it pulls: a run of an image in the store needs none of it.
 TRANSFER = ("concurrent.futures", "logging", "runtime.images.transfer", "runtime.images.auth",
             "runtime.images.registry", "platform")
+# Types a run of a stored image builds none of (volumes, healthchecks, blkio, image summaries, platforms).
+LATER_TYPES = ("runtime.types_later", "runtime.images.info", "runtime.images.platforms")
 
 PROBE = """
 import json, sys
@@ -50,9 +52,10 @@ def loaded(body: str, cwd=REPO) -> set[str]:
     return set(json.loads(proc.stdout.splitlines()[-1]))
 
 
-def test_a_container_run_of_a_stored_image_loads_no_front_end_no_heavy_library_and_no_pull_code(dockyard_dirs):
+def test_a_container_run_of_a_stored_image_loads_no_front_end_no_heavy_library_no_pull_code_no_unused_types(
+        dockyard_dirs):
     modules = loaded(RUN_PATH)
-    assert modules & set(FRONT_END + HEAVY + TRANSFER) == set()
+    assert modules & set(FRONT_END + HEAVY + TRANSFER + LATER_TYPES) == set()
     assert "runtime.lifecycle" in modules  # the probe did reach the run path
 
 
@@ -65,7 +68,7 @@ def test_container_run_parses_and_builds_its_spec_with_the_verb_options_left_unl
     body = ('from compose.cli import fastrun\nfrom compose import engine\n'
             'engine.run_spec(fastrun.parse(["container", "run", "busybox"], environ={})[1], {})')
     modules = loaded(body)
-    assert "compose.options" in modules and "compose.verb_options" not in modules
+    assert "compose.options" in modules and {"compose.verb_options", "compose.quick_options"} & modules == set()
 
 
 def test_down_by_project_name_loads_no_front_end_and_no_heavy_library(dockyard_dirs, tmp_path):
