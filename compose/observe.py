@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from compose import labels as L
-from runtime import ContainerInfo, NetworkInfo, VolumeInfo
+
+if TYPE_CHECKING:  # annotations only (network and volume types load on use)
+    from runtime import ContainerInfo, NetworkInfo, VolumeInfo
 
 
 def number_of(info: ContainerInfo) -> int:

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from compose.events import Event, EventFn, ignore
-from compose.options import ConfigOptions, DownOptions, GlobalOptions, UpOptions
+
+if TYPE_CHECKING:  # annotations only: `ps` and `down` must not load the other verbs' options
+    from compose.options import ConfigOptions, DownOptions, GlobalOptions, UpOptions
+
 
 @dataclass(frozen=True)
 class Rendered:

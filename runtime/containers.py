@@ -11,7 +11,6 @@ import contextlib
 import json
 import os
 import re
-import shutil
 import time
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -131,7 +130,7 @@ class ContainerStore:
             finally:
                 discard(name)
         except BaseException:
-            shutil.rmtree(cdir, ignore_errors=True)
+            _rmtree(cdir, ignore_errors=True)
             self._ephemeral.discard(cid)
             raise
         if durable:
@@ -157,11 +156,11 @@ class ContainerStore:
         except FileNotFoundError:
             gone = None
         except OSError:  # e.g. EBUSY: remove it in place, as before
-            shutil.rmtree(self.cdir(cid), ignore_errors=True)
+            _rmtree(self.cdir(cid), ignore_errors=True)
             gone = None
         _index_holds.run(str(self.dir), self._index_lock, lambda: self._release_name(cid, name))
         if gone is not None:
-            shutil.rmtree(gone, ignore_errors=True)
+            _rmtree(gone, ignore_errors=True)
         self._ephemeral.discard(cid)
         if str(trash) not in _swept:  # once per process: what a killed command left is old by then or next time
             _swept.add(str(trash))
@@ -242,7 +241,7 @@ def _sweep(trash: Path) -> None:
         for entry in os.scandir(trash):
             with contextlib.suppress(OSError):
                 if entry.stat(follow_symlinks=False).st_ctime < cutoff:
-                    shutil.rmtree(entry.path, ignore_errors=True)
+                    _rmtree(entry.path, ignore_errors=True)
 
 
 def pid_alive(pid: int | None, start_time: int | None) -> bool:
@@ -307,3 +306,10 @@ def health_of(st: dict | None) -> dict | None:
     if not st:
         return None
     return {"status": st.get("Status"), "failing_streak": st.get("FailingStreak", 0), "log": st.get("Log", [])}
+
+
+def _rmtree(path: object, ignore_errors: bool = True) -> None:
+    """shutil.rmtree, with shutil loaded on use (it imports bz2 and lzma; `ps` never deletes)."""
+    import shutil
+
+    shutil.rmtree(path, ignore_errors=ignore_errors)  # type: ignore[arg-type]

@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import secrets
 import select
 import signal
 import time
@@ -142,7 +141,7 @@ def settle(directory: str, cid: str, timeout: float = START_TIMEOUT) -> None:
 
 def start(directory: str, cid: str, job: dict, timeout: float = START_TIMEOUT) -> dict:
     """Hand the container to its monitor; return the monitor's state once it runs, raise if the start failed."""
-    generation = secrets.token_hex(8)
+    generation = os.urandom(8).hex()
     lock = jobs.control_lock(directory)  # not while an idle group's directory is being tidied away
     try:
         jobs.clear_stop(directory, cid)

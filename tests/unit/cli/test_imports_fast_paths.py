@@ -86,3 +86,10 @@ def test_down_of_a_project_in_its_directory_loads_no_front_end(dockyard_dirs, tm
 def test_ps_loads_neither_the_front_end_nor_the_verb_options_of_other_verbs(dockyard_dirs, tmp_path):
     modules = loaded(MAIN.format(args='"-p", "nothing", "ps", "-a"'), cwd=tmp_path)
     assert modules & set(FRONT_END + HEAVY + TRANSFER + ("compose.verb_options",)) == set()
+
+
+def test_ps_in_a_project_directory_loads_no_other_verbs_options_and_nothing_only_deletes_or_ids_need(
+        dockyard_dirs, tmp_path):
+    (tmp_path / "compose.yaml").write_text("services:\n  web:\n    image: busybox\n")
+    modules = loaded(MAIN.format(args='"ps", "--format", "json"'), cwd=tmp_path)
+    assert modules & set(FRONT_END + HEAVY + TRANSFER + ("compose.verb_options", "shutil", "secrets")) == set()
