@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import secrets
 from pathlib import Path
 
 import pytest
 
 from runtime.errors import NetworkError
-from runtime.network import dnsctl
+from runtime.network import bridge, dnsctl
 from runtime.network.service import NetworkService
 from tests.support import netns as nsup
 
@@ -44,3 +45,19 @@ def containers():
     """Factory of throwaway netns 'containers'; all removed at teardown."""
     with contextlib.ExitStack() as stack:
         yield lambda tag="c": stack.enter_context(nsup.netns(tag))
+
+
+@pytest.fixture
+def names():
+    """A unique ``dy`` link name factory; every link named is deleted at teardown."""
+    made: list[str] = []
+    tag = secrets.token_hex(3)
+
+    def name(kind: str) -> str:
+        made.append(f"dy{kind}{len(made)}{tag}")
+        return made[-1]
+
+    yield name
+    for link in reversed(made):
+        with contextlib.suppress(NetworkError):
+            bridge.delete_link(link)

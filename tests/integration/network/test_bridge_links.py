@@ -3,9 +3,7 @@ the bridge was made again, and waiting for links to vanish sees their removal.""
 
 from __future__ import annotations
 
-import contextlib
 import json
-import secrets
 import threading
 
 import pytest
@@ -16,21 +14,6 @@ from tests.support import netns as nsup
 
 pytestmark = pytest.mark.root
 
-
-@pytest.fixture
-def names():
-    """A unique ``dy`` link name factory; every link named is deleted at teardown."""
-    made: list[str] = []
-    tag = secrets.token_hex(3)
-
-    def name(kind: str) -> str:
-        made.append(f"dy{kind}{len(made)}{tag}")
-        return made[-1]
-
-    yield name
-    for link in reversed(made):
-        with contextlib.suppress(NetworkError):
-            bridge.delete_link(link)
 
 
 def master_of(link: str) -> str | None:

@@ -5,10 +5,8 @@ and deleted at teardown."""
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import json
-import secrets
 import socket
 import time
 
@@ -23,21 +21,6 @@ from tests.support.eventually import eventually
 pytestmark = pytest.mark.root
 CREATE = nl.NLM_F_CREATE | nl.NLM_F_EXCL
 
-
-@pytest.fixture
-def names():
-    """A unique ``dy`` host link name factory; every link named is deleted at teardown."""
-    made: list[str] = []
-    tag = secrets.token_hex(3)
-
-    def name(kind: str) -> str:
-        made.append(f"dy{kind}{len(made)}{tag}")
-        return made[-1]
-
-    yield name
-    for link in reversed(made):
-        with contextlib.suppress(NetworkError):
-            bridge.delete_link(link)
 
 
 @pytest.fixture
