@@ -11,8 +11,6 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Iterator
 
-from runtime.supervise.job import read_bytes as _read_bytes
-
 
 def atomic_write(path: Path, data: bytes, mode: int = 0o644, durable: bool = True) -> None:
     """Write ``data`` to ``path`` so that readers see either the old or the new content, even after a crash.
@@ -51,9 +49,19 @@ def durable_temp(path: Path, data: bytes, mode: int = 0o644, durable: bool = Tru
 
 def read_bytes(path: str | Path) -> bytes:
     """A whole file in as few system calls as Python allows (open, read, close; ``Path.read_text`` makes nine):
-    in a command with many threads (``down``) every call is a trip through the GIL. Shared with the monitor, whose
-    lean module ``runtime.supervise.job`` (json, os, signal only) holds the code."""
-    return _read_bytes(os.fspath(path))
+    in a command with many threads (``down``) every call is a trip through the GIL. (The monitor's lean twin is
+    ``runtime.supervise.job.read_bytes``.)"""
+    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        data = os.read(fd, 65536)
+        if len(data) < 65536:  # a short read of a regular file (or of a /proc file) is the end of it
+            return data
+        chunks = [data]
+        while chunk := os.read(fd, 1 << 20):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
 
 
 def discard(path: Path) -> None:
