@@ -158,7 +158,7 @@ class ContainerStore:
         except OSError:  # e.g. EBUSY: remove it in place, as before
             _rmtree(self.cdir(cid), ignore_errors=True)
             gone = None
-        _index_holds.run(str(self.dir), self._index_lock, lambda: self._release_name(cid, name))
+        _index_holds.run(str(self.dir), self._index_lock, lambda _held: self._release_name(cid, name))
         if gone is not None:
             _rmtree(gone, ignore_errors=True)
         self._ephemeral.discard(cid)

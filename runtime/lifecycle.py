@@ -183,7 +183,7 @@ class Lifecycle:
             provision.detach(self.net, rec["id"], Path(rec["netns"]))
         with contextlib.suppress(OSError, ContainerRuntimeError):
             cgroup = cs.cgroups().open(rec["id"])
-            if _cgroup_present(cgroup):  # mostly removed already by the monitor's starter when the run ended
+            if cgroup.exists():  # mostly removed already by the monitor's starter when the run ended
                 cgroup.remove()
         if rec.get("endpoints") or rec.get("ports") or any(rec.get(k) != v for k, v in fields.items()):
             self.store.update(rec["id"], lambda r: r.update(endpoints=[], ports=[], **fields), durable=False)
@@ -361,14 +361,6 @@ class Lifecycle:
         counters = cgroup_counters(rec["pid"]) if alive else {}
         return {"id": rec["id"], "name": rec["name"], "state": rec["state"], "read_ns": time.monotonic_ns(),
                 "cpu_ns": 0, "memory_usage": 0, "memory_limit": None, "pids": 0, **counters}
-
-
-def _cgroup_present(cgroup: object) -> bool:
-    """Does any directory of the container's cgroup exist? (A stat each; an rmdir attempt on a cgroup fs takes
-    the kernel's global cgroup lock, and removing one also tries its parent in every hierarchy.)"""
-    dirs = getattr(cgroup, "dirs", None)
-    paths = list(dirs.values()) if isinstance(dirs, dict) else [getattr(cgroup, "path", None)]
-    return any(p is None or os.path.lexists(p) for p in paths)
 
 
 def _wait_pid(pid: int | None, timeout: float) -> None:

@@ -9,7 +9,9 @@ import threading
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator, TypeVar
+
+T = TypeVar("T")
 
 
 def atomic_write(path: Path, data: bytes, mode: int = 0o644, durable: bool = True) -> None:
@@ -96,9 +98,10 @@ def file_lock(path: Path, *, shared: bool = False, blocking: bool = True) -> Ite
 
 
 class _Work:
-    def __init__(self, work: Callable[[], None]) -> None:
+    def __init__(self, work: Callable[[Any], Any]) -> None:
         self.work = work
         self.done = False
+        self.result: Any = None
         self.error: BaseException | None = None
 
 
@@ -118,9 +121,10 @@ class SharedHold:
         self._mutex = threading.Lock()
         self._queues, self._leaders = {}, {}
 
-    def run(self, key: str, hold: Callable[[], AbstractContextManager[object]], work: Callable[[], None]) -> None:
-        """Do ``work()`` while ``hold()`` is held (by this thread, or by another one doing it for it too). An
-        exception of ``work`` is raised to its own caller only; one of ``hold`` to every caller of the batch."""
+    def run(self, key: str, hold: Callable[[], AbstractContextManager[Any]], work: Callable[[Any], T]) -> T:
+        """``work(held)`` while ``hold()`` is held (by this thread, or by another one doing it for it too; ``held`` is
+        what the hold yields, the same for the whole batch): its result. An exception of ``work`` is raised to its
+        own caller only; one of ``hold`` (entering or leaving it) to every caller of the batch."""
         item = _Work(work)
         with self._mutex:
             self._queues.setdefault(key, []).append(item)
@@ -132,14 +136,15 @@ class SharedHold:
                 _run_batch(hold, batch)
         if item.error is not None:
             raise item.error
+        return item.result  # type: ignore[no-any-return]
 
 
-def _run_batch(hold: Callable[[], AbstractContextManager[object]], batch: list[_Work]) -> None:
+def _run_batch(hold: Callable[[], AbstractContextManager[Any]], batch: list[_Work]) -> None:
     try:
-        with hold():
+        with hold() as held:
             for item in batch:
                 try:
-                    item.work()
+                    item.result = item.work(held)
                 except BaseException as exc:  # noqa: BLE001 - handed to the thread that asked for it
                     item.error = exc
     except BaseException as exc:  # noqa: BLE001 - every caller of the batch raises it
@@ -148,3 +153,43 @@ def _run_batch(hold: Callable[[], AbstractContextManager[object]], batch: list[_
     finally:
         for item in batch:
             item.done = True
+
+
+class _Group:
+    def __init__(self) -> None:
+        self.asked = 0
+        self.done = 0
+        self.result: Any = None
+        self.leader = threading.Lock()
+
+
+class Shared:
+    """One call shared by the threads of a process that ask for the same thing at the same time, keyed by a string
+    (a monitor directory, a DOCKYARD_RUN). ``down`` stops and removes many containers at once: each has to poke its
+    group's monitor, or make the DNS responder reload, after it wrote its change. A call made after all of them
+    wrote covers them all: each caller takes a ticket, one of them (the leader) runs the call for every ticket taken
+    by then, the others return its result. A call that raises covers nobody: the next waiter runs it again."""
+
+    def __init__(self) -> None:
+        self._mutex = threading.Lock()
+        self._groups: dict[str, _Group] = {}
+        os.register_at_fork(after_in_child=self._forget)
+
+    def _forget(self) -> None:  # a forked child must not wait on its parent's threads
+        self._mutex = threading.Lock()
+        self._groups = {}
+
+    def run(self, key: str, call: Callable[[], Any]) -> Any:
+        """``call()``, run after this caller asked (by this thread, or by another one for it too)."""
+        with self._mutex:
+            group = self._groups.setdefault(key, _Group())
+            group.asked += 1
+            ticket = group.asked
+        with group.leader:
+            if group.done >= ticket:
+                return group.result
+            with self._mutex:
+                covered = group.asked
+            group.result = call()
+            group.done = covered
+            return group.result

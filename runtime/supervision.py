@@ -18,9 +18,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from runtime.errors import ContainerError
+from runtime.state import Shared
 from runtime.supervise import job as jobs
 from runtime.supervise.holder import ensure_monitor, monitor_pid, release
-from runtime.supervise.shared import Shared
 
 PROJECT_LABEL = "com.docker.compose.project"
 STARTER = "runtime.starter:start"

@@ -7,13 +7,12 @@ import json
 import os
 import signal
 import sys
-import threading
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from runtime.errors import NetworkError
-from runtime.state import read_bytes
+from runtime.state import Shared, read_bytes
 
 if TYPE_CHECKING:
     import subprocess
@@ -91,26 +90,7 @@ def ensure(root: Path, run: Path, gateway: str | None = None) -> int:
     raise NetworkError(f"start DNS responder: not listening on {gateway}:53 after {READY_TIMEOUT}s; see {run}/dnsd.log")
 
 
-class _Reloads:
-    """The reloads asked for by this process's threads for one DOCKYARD_RUN: tickets in order of asking."""
-
-    def __init__(self) -> None:
-        self.asked = 0
-        self.done = 0
-        self.leader = threading.Lock()
-
-
-_mutex = threading.Lock()
-_reloads: dict[str, _Reloads] = {}
-
-
-def _forget_in_child() -> None:  # a forked child must not wait on its parent's threads
-    global _mutex
-    _mutex = threading.Lock()
-    _reloads.clear()
-
-
-os.register_at_fork(after_in_child=_forget_in_child)
+_reloads = Shared()
 
 
 def reload(run: Path, timeout: float = 3.0) -> None:
@@ -118,17 +98,7 @@ def reload(run: Path, timeout: float = 3.0) -> None:
 
     Threads that ask while one reload is in progress share the next one (``down`` disconnects many containers at
     once): it is signalled after all of them asked, so it reads what each of them changed before asking."""
-    with _mutex:
-        group = _reloads.setdefault(str(run), _Reloads())
-        group.asked += 1
-        ticket = group.asked
-    with group.leader:
-        if group.done >= ticket:
-            return
-        with _mutex:
-            covered = group.asked
-        _reload_now(Path(run), timeout)
-        group.done = covered
+    _reloads.run(str(run), lambda: _reload_now(Path(run), timeout))
 
 
 def _reload_now(run: Path, timeout: float) -> None:

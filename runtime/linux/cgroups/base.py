@@ -82,6 +82,11 @@ class Cgroup(ABC):
     def remove(self) -> None:
         """Delete the cgroup (its processes must have exited)."""
 
+    def exists(self) -> bool:
+        """Is any directory of the cgroup still there? A stat each, where an rmdir attempt on a cgroup fs takes the
+        kernel's global cgroup lock (so a removal can be skipped when another process already made it)."""
+        return True
+
     @abstractmethod
     def container_mounts(self) -> list[tuple[str, str, str | None]]:
         """(fstype, subdir under /sys/fs/cgroup, mount data) to mount read-only inside the container."""

@@ -58,6 +58,9 @@ class V1Cgroup(Cgroup):
                 return int(value or 0) > 0
         return False
 
+    def exists(self) -> bool:
+        return any(os.path.lexists(path) for path in self.dirs.values())
+
     def remove(self) -> None:
         for path in self.dirs.values():
             rmdir_retry(path)

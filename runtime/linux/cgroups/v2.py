@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -42,6 +43,9 @@ class V2Cgroup(Cgroup):
             if key == "oom_kill":
                 return int(value or 0) > 0
         return False
+
+    def exists(self) -> bool:
+        return os.path.lexists(self.path)
 
     def remove(self) -> None:
         rmdir_retry(self.path)

@@ -64,7 +64,7 @@ def test_a_failing_change_raises_in_its_own_caller_and_the_rest_of_its_batch_is_
     others = [threading.Thread(target=run, args=("bad", bad)), threading.Thread(target=run, args=("good", add("g")))]
     for t in others:
         t.start()
-    eventually(lambda: len(batch._queues.get((str(tmp_path), "p_default"), [])) == 2)
+    eventually(lambda: len(batch._holds._queues.get(f"{tmp_path}\0p_default", [])) == 2)
     release.set()
     for t in [first, *others]:
         t.join()

@@ -24,7 +24,7 @@ def test_work_asked_while_the_lock_is_held_runs_in_one_later_hold():
 
     done: list[int] = []
 
-    def slow() -> None:
+    def slow(_held: object) -> None:
         first_in.set()
         release.wait(5)
         done.append(0)
@@ -33,7 +33,7 @@ def test_work_asked_while_the_lock_is_held_runs_in_one_later_hold():
     threads[0].start()
     assert first_in.wait(5)
     for i in (1, 2, 3):
-        threads.append(threading.Thread(target=shared.run, args=("k", hold, lambda i=i: done.append(i))))
+        threads.append(threading.Thread(target=shared.run, args=("k", hold, lambda _held, i=i: done.append(i))))
         threads[-1].start()
     eventually(lambda: len(shared._queues.get("k", [])) == 3)  # all three asked while the first hold lasts
     release.set()
@@ -46,12 +46,12 @@ def test_work_asked_while_the_lock_is_held_runs_in_one_later_hold():
 def test_a_failing_work_raises_to_its_caller_only():
     shared = SharedHold()
 
-    def boom() -> None:
+    def boom(_held: object) -> None:
         raise OSError("no")
 
     with pytest.raises(OSError, match="no"):
         shared.run("k", contextlib.nullcontext, boom)
-    shared.run("k", contextlib.nullcontext, lambda: None)
+    shared.run("k", contextlib.nullcontext, lambda _held: None)
 
 
 def test_a_lock_that_cannot_be_taken_fails_the_caller():
@@ -64,5 +64,5 @@ def test_a_lock_that_cannot_be_taken_fails_the_caller():
 
     ran: list[bool] = []
     with pytest.raises(PermissionError):
-        shared.run("k", broken, lambda: ran.append(True))
+        shared.run("k", broken, lambda _held: ran.append(True))
     assert ran == []

@@ -1,4 +1,4 @@
-"""supervise.shared.Shared: threads asking for the same call at the same time share one run of it, and each
+"""state.Shared: threads asking for the same call at the same time share one run of it, and each
 caller's run starts after it asked."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from runtime.supervise.shared import Shared
+from runtime.state import Shared
 from tests.support.eventually import eventually
 
 
