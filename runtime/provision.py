@@ -8,7 +8,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import json
-import shutil
 import socket
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -188,12 +187,16 @@ def write_etc_files(net: NetworkService, rec: dict, spec: ContainerSpec, cdir: P
 
 def copy_peer_files(peer_dir: Path, cdir: Path) -> None:
     """``network_mode: container:X`` shares X's hostname, hosts and resolv.conf."""
+    import shutil
+
     for name in ("hostname", "hosts", "resolv.conf"):
         if (peer_dir / name).exists():
             shutil.copyfile(peer_dir / name, cdir / name)
 
 
 def _copy_host(src: str, dst: Path) -> None:
+    import shutil  # loaded on use: a bridge-attached run copies nothing
+
     try:
         shutil.copyfile(src, dst)
     except OSError:

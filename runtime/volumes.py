@@ -10,9 +10,7 @@ import contextlib
 import json
 import os
 import re
-import shutil
 import stat
-import tempfile
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable
@@ -94,6 +92,8 @@ class VolumeService:
                 raise VolumeError(f"remove volume {name}: no such volume")
             if not force and name in self._in_use():
                 raise VolumeError(f"remove volume {name}: volume is in use by a container; remove the container first")
+            import shutil  # loaded on use, as tempfile below: a run that fills no volume needs neither
+
             shutil.rmtree(self.dir / name)
         return True
 
@@ -141,6 +141,8 @@ def populate(data_dir: Path, layers: list[str], target: str, work: Path, sys: Sy
     if len(layers) == 1:
         return _copy_from(sys, layers[0], target, data_dir)
     work.mkdir(parents=True, exist_ok=True)
+    import tempfile
+
     merged = Path(tempfile.mkdtemp(prefix="volinit-", dir=work))
     lower = ":".join(reversed(layers))
     try:
@@ -167,6 +169,8 @@ def _copy_from(sys: Syscalls, root: str, target: str, data_dir: Path) -> bool:
 
 def copy_tree(src: Path, dst: Path) -> None:
     """Copy a directory's content keeping modes, owners, symlinks and times (never following symlinks)."""
+    import shutil
+
     for entry in os.scandir(src):
         s, d = Path(entry.path), dst / entry.name
         st = entry.stat(follow_symlinks=False)

@@ -1,5 +1,5 @@
 """``python -m compose.cli``: the same as the ``dockyard`` console script."""
 
-from compose.cli import main
+from compose.cli import entry
 
-main()
+entry()

@@ -11,11 +11,8 @@ is still writing. A failed pull frees everything it fetched (``tidy``), verified
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
-import secrets
-import shutil
 import stat
 from pathlib import Path
 from typing import BinaryIO, Callable, Iterator
@@ -38,11 +35,17 @@ def hex_of(digest: str) -> str:
     return hexpart
 
 
+def _sha256(data: bytes = b""):  # noqa: ANN202 - hashlib (and OpenSSL) load on the first hash: a run hashes nothing
+    import hashlib
+
+    return hashlib.sha256(data)
+
+
 def chain_ids(diff_ids: list[str]) -> list[str]:
     """OCI ChainIDs: chain[0] = diff[0]; chain[n] = sha256(chain[n-1] + " " + diff[n])."""
     out: list[str] = []
     for diff in diff_ids:
-        out.append(diff if not out else "sha256:" + hashlib.sha256(f"{out[-1]} {diff}".encode()).hexdigest())
+        out.append(diff if not out else "sha256:" + _sha256(f"{out[-1]} {diff}".encode()).hexdigest())
     return out
 
 
@@ -56,7 +59,7 @@ class BlobSink:
     def reset(self) -> None:
         self._fh.seek(0)
         self._fh.truncate()
-        self._hash, self.written = hashlib.sha256(), 0
+        self._hash, self.written = _sha256(), 0
 
     def write(self, chunk: bytes) -> None:
         self.written += len(chunk)
@@ -139,7 +142,7 @@ class ContentStore:
 
     def put_bytes(self, data: bytes, digest: str | None = None) -> str:
         """Store in-memory content; if ``digest`` is given it must match."""
-        actual = "sha256:" + hashlib.sha256(data).hexdigest()
+        actual = "sha256:" + _sha256(data).hexdigest()
         if digest is not None and digest != actual:
             raise DigestMismatchError(f"content announced as {digest} hashes to {actual}")
         self.write_blob(actual, len(data), lambda sink: sink.write(data))
@@ -238,7 +241,7 @@ class ContentStore:
         if self._known_diff_id(blob_digest) == diff_id:
             return
         from runtime.images.compression import decompressed_chunks
-        hasher = hashlib.sha256()
+        hasher = _sha256()
         try:
             with open(self.blob_path(blob_digest), "rb") as fh:
                 for chunk in decompressed_chunks(fh, media_type):
@@ -302,6 +305,8 @@ def force_rmtree(path: Path) -> None:
     if path.is_symlink() or path.is_file() or (path.exists() and not path.is_dir()):
         path.unlink()
     elif path.exists():
+        import shutil
+
         shutil.rmtree(path, onerror=onerror)
 
 

@@ -3,7 +3,6 @@ lock on the record read there (see ``batch``); the links themselves are made by 
 
 from __future__ import annotations
 
-import hashlib
 import ipaddress
 
 from runtime.errors import NetworkError
@@ -51,6 +50,8 @@ def allocate6(rec: dict, network: str, requested: str | None) -> ipaddress.IPv6A
 
 def new_endpoint(rec: dict, cid: str, ifname: str, ip: ipaddress.IPv4Address, mac: str,
                  ip6: ipaddress.IPv6Address | None) -> dict:
+    import hashlib  # loaded on use (with OpenSSL): only a new endpoint names its veth
+
     h = hashlib.sha256(f"{rec['id']}/{cid}".encode()).hexdigest()[:12]
     ep = {"ip": str(ip), "mac": mac, "interface": ifname, "host_veth": f"dy{h}"}
     if ip6 is not None:

@@ -1,8 +1,10 @@
 """Waiting for host links to go away, with one link-notification subscription per process.
 
 ``down`` releases many containers at once and each thread waits for its veths to vanish with their namespace. One
-subscription shared by all of them means each notification is read and decoded once, by whichever waiter is the
-reader at the time, instead of once per waiting thread. The subscription itself (pyroute2) is made by ``bridge``.
+subscription shared by all of them means each notification is read once, by whichever waiter is the reader at the
+time, instead of once per waiting thread. Notifications only wake the waiters: each looks its links up again by name
+(``if_nametoindex``), so nothing is decoded and pyroute2 is not loaded by a wait. The subscription itself is made by
+``bridge``.
 """
 
 from __future__ import annotations
@@ -14,9 +16,9 @@ from typing import Protocol
 
 
 class Subscription(Protocol):
-    def read(self, timeout: float) -> list[tuple[bool, str]]:
-        """(removed, link name) of the link notifications that arrive within ``timeout`` ([] if none); raises
-        OSError if some were lost (the kernel's queue overflowed)."""
+    def read(self, timeout: float) -> int:
+        """How many link notifications arrived within ``timeout`` (0 if none); raises OSError if some were lost
+        (the kernel's queue overflowed)."""
 
     def close(self) -> None: ...
 
@@ -30,29 +32,26 @@ class LinkWatch:
         self._sub: Subscription | None = None
         self._users = 0
         self._reading = False
-        self._removed: set[str] = set()  # names whose latest notification while subscribed was a removal
-        self._losses = 0
+        self._changes = 0  # reads that saw notifications (or lost some): every waiter looks its links up again
 
     def wait_gone(self, names: Iterable[str], timeout: float, exists: Callable[[str], bool]) -> list[str]:
         """Wait until none of ``names`` exists; returns those still there after ``timeout``."""
         deadline = time.monotonic() + timeout
-        losses = self._join()
+        seen = self._join()
         try:
             left = {n for n in names if exists(n)}  # subscribed first: no removal is missed
-            while True:
+            while left:
                 with self._cond:
-                    left -= self._removed
-                    recheck, losses = self._losses != losses, self._losses
+                    changed, seen = self._changes != seen, self._changes
                     remaining = deadline - time.monotonic()
-                    if not recheck and (not left or remaining <= 0):
-                        break
-                    reader = not recheck and not self._reading
-                    if reader:
+                    if not changed:
+                        if remaining <= 0:
+                            break
+                        if self._reading:
+                            self._cond.wait(remaining)
+                            continue
                         self._reading = True
-                    elif not recheck:
-                        self._cond.wait(remaining)
-                        continue
-                if recheck:  # notifications were lost: look again
+                if changed:
                     left = {n for n in left if exists(n)}
                 else:
                     self._read(remaining)
@@ -61,19 +60,16 @@ class LinkWatch:
         return sorted(left)
 
     def _read(self, timeout: float) -> None:
-        """As the reader: take the notifications that arrive within ``timeout`` and wake every waiter."""
-        events: list[tuple[bool, str]] = []
-        lost = False
+        """As the reader: wait up to ``timeout`` for notifications and wake every waiter."""
+        arrived = 0
         try:
             assert self._sub is not None  # held open by this waiter
-            events = self._sub.read(timeout)
+            arrived = self._sub.read(timeout)
         except OSError:
-            lost = True
+            arrived = 1  # some were lost: look again all the same
         finally:
             with self._cond:
-                for removed, name in events:
-                    (self._removed.add if removed else self._removed.discard)(name)
-                self._losses += lost
+                self._changes += arrived > 0
                 self._reading = False
                 self._cond.notify_all()
 
@@ -81,9 +77,8 @@ class LinkWatch:
         with self._cond:
             if self._sub is None:
                 self._sub = self._subscribe()
-                self._removed.clear()
             self._users += 1
-            return self._losses
+            return self._changes
 
     def _leave(self) -> None:
         with self._cond:

@@ -120,6 +120,19 @@ class Rtnl:
                 return out
             out.extend(m for m in self._parse(data) if m["header"]["type"] not in (NLMSG_ERROR, NLMSG_DONE))
 
+    def arrivals(self, timeout: float) -> int:
+        """How many multicast datagrams arrive within ``timeout`` seconds (0 if none), all that are queued once one
+        is; drained, not decoded. Raises OSError(ENOBUFS) if the kernel dropped some (its queue overflowed)."""
+        if not select.select([self.sock], [], [], max(timeout, 0.0))[0]:
+            return 0
+        count = 0
+        while True:
+            try:
+                self.sock.recv(BUFSIZE, socket.MSG_DONTWAIT)
+            except BlockingIOError:
+                return count
+            count += 1
+
     def _send(self, mtype: int, msg: Any, flags: int) -> int:
         seq = next(self._seq) & 0xFFFFFFFF or next(self._seq)
         header = msg["header"]

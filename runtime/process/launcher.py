@@ -12,7 +12,6 @@ import fcntl
 import json
 import os
 import select
-import shutil
 import signal
 import socket
 import time
@@ -361,6 +360,8 @@ def prepare_container_dir(spec: ContainerSpec) -> None:
         if not (cdir / name).exists():
             (cdir / name).write_text(content)
     if not (cdir / "resolv.conf").exists():
+        import shutil  # loaded on use: a run on a network has its resolv.conf written already
+
         try:
             shutil.copyfile("/etc/resolv.conf", cdir / "resolv.conf")
         except OSError:

@@ -1,4 +1,5 @@
-"""Threads waiting for links to vanish share one link subscription (runtime/network/linkwatch.py)."""
+"""Threads waiting for links to vanish share one link subscription (runtime/network/linkwatch.py); a notification
+only wakes them, and each looks its links up again."""
 
 from __future__ import annotations
 
@@ -10,19 +11,19 @@ from tests.support.eventually import eventually
 
 
 class FakeEvents:
-    """A subscription fed by the test: each ``push`` is one batch of (removed, name) notifications; ``None`` means
-    the kernel dropped some (the read raises ENOBUFS)."""
+    """A subscription fed by the test: each batch is how many notifications arrived together; ``None`` means the
+    kernel dropped some (the read raises ENOBUFS)."""
 
     def __init__(self, log: list[str]) -> None:
         self.batches: queue.Queue = queue.Queue()
         self.log = log
         log.append("open")
 
-    def read(self, timeout: float) -> list[tuple[bool, str]]:
+    def read(self, timeout: float) -> int:
         try:
             batch = self.batches.get(timeout=timeout)
         except queue.Empty:
-            return []
+            return 0
         if batch is None:
             raise OSError(105, "No buffer space available")
         return batch
@@ -71,10 +72,22 @@ def test_the_wait_ends_when_the_removal_is_notified():
     links = Links("dyv1", "other")
     thread, out = in_thread(watch.wait_gone, ["dyv1"], 30, links.exists)
     eventually(lambda: made)
-    made[0].batches.put([(True, "other"), (True, "dyv1")])
+    links.names -= {"other", "dyv1"}
+    made[0].batches.put(2)
     thread.join(30)
     assert out == [[]]
     assert log == ["open", "close"]
+
+
+def test_a_notification_about_other_links_does_not_end_the_wait():
+    watch, made = watch_with([])
+    links = Links("dyv1", "other")
+    thread, out = in_thread(watch.wait_gone, ["dyv1"], 0.3, links.exists)
+    eventually(lambda: made)
+    links.names.discard("other")
+    made[0].batches.put(1)
+    thread.join(30)
+    assert out == [["dyv1"]]
 
 
 def test_links_still_there_at_the_deadline_are_returned():
@@ -86,7 +99,7 @@ def test_a_link_made_again_after_its_removal_is_not_gone():
     watch, made = watch_with([])
     thread, out = in_thread(watch.wait_gone, ["dyv1"], 0.3, Links("dyv1").exists)
     eventually(lambda: made)
-    made[0].batches.put([(True, "dyv1"), (False, "dyv1")])
+    made[0].batches.put(2)  # removed and made again: it is there when looked up
     thread.join(30)
     assert out == [["dyv1"]]
 
@@ -110,16 +123,22 @@ def test_concurrent_waiters_share_one_subscription_and_each_sees_its_own_removal
     ready = threading.Barrier(len(names) + 1)
 
     def wait(name: str) -> list[str]:
+        first = [True]
+
         def exists(n: str) -> bool:
             found = links.exists(n)
-            ready.wait(30)  # every waiter has joined before any removal is notified
+            if first.pop() if first else False:
+                ready.wait(30)  # every waiter has joined before any removal is notified
             return found
         return watch.wait_gone([name], 30, exists)
 
     threads = [in_thread(wait, name) for name in names]
     ready.wait(30)
-    made[0].batches.put([(True, n) for n in names[:4]])
-    made[0].batches.put([(True, n) for n in names[4:]])
+    links.names -= set(names[:4])
+    made[0].batches.put(4)
+    eventually(lambda: sum(not t.is_alive() for t, _ in threads) == 4)
+    links.names -= set(names[4:])
+    made[0].batches.put(4)
     for thread, _ in threads:
         thread.join(30)
     assert [out for _, out in threads] == [[[]]] * len(names)
