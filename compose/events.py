@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Callable
 
+from runtime import record
 
-@dataclass(frozen=True)
+
+@record
 class Event:
     """``kind`` container/network/volume/image/service; ``status`` a Docker-Compose-like word; ``detail`` why."""
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from compose import labels as L
@@ -19,9 +18,10 @@ from compose.events import Event, EventFn, ignore
 from compose.graph import ServiceGraph
 from compose.model import DependsOn, Project, Service
 from compose.observe import is_oneoff, service_of
+from runtime import record
 
 
-@dataclass(frozen=True)
+@record
 class ExecuteOptions:
     """``parallel``: most services worked on at once (None = no limit); ``timeout``: stop timeout (-t);
     ``start``: start what was created; ``wait_timeout``: bound for dependency waits (None = from healthchecks);

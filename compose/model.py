@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from types import MappingProxyType
 from typing import Any
+
+from runtime import record
 
 EMPTY: Mapping[str, Any] = MappingProxyType({})
 
@@ -41,7 +43,7 @@ class _Copy:
 # ---------------------------------------------------------------------------------------------------- service parts
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Port(_Copy):
     """One published or exposed port (long syntax)."""
 
@@ -61,7 +63,7 @@ class Port(_Copy):
         return int(low), int(high or low)
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class BindOptions:
     propagation: str | None = None
     create_host_path: bool = False
@@ -69,19 +71,19 @@ class BindOptions:
     recursive: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class VolumeOptions:
     nocopy: bool = False
     subpath: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class TmpfsOptions:
     size: int | None = None
     mode: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Mount(_Copy):
     """A service mount: ``type`` is bind, volume, tmpfs, npipe, image or cluster."""
 
@@ -100,7 +102,7 @@ class Mount(_Copy):
         return self.type == "volume" and not self.source
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class DependsOn:
     """``depends_on`` entry: wait for ``service`` to reach ``condition``."""
 
@@ -110,7 +112,7 @@ class DependsOn:
     restart: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Healthcheck(_Copy):
     """Durations in float seconds; None means the default applies."""
 
@@ -127,7 +129,7 @@ class Healthcheck(_Copy):
         return self.disable or self.test[:1] == ("NONE",)
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Build(_Copy):
     context: str = "."
     dockerfile: str | None = None
@@ -146,14 +148,14 @@ class Build(_Copy):
     extra: Mapping[str, Any] = fmap()
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Ulimit:
     name: str
     soft: int
     hard: int
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class ServiceNetwork:
     """A service's attachment to one network (key in the top-level ``networks``)."""
 
@@ -167,7 +169,7 @@ class ServiceNetwork:
     extra: Mapping[str, Any] = fmap()
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class RestartPolicy:
     condition: str = "any"
     delay: float | None = None
@@ -175,7 +177,7 @@ class RestartPolicy:
     window: float | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Resources:
     cpus: float | None = None
     memory: int | None = None
@@ -183,7 +185,7 @@ class Resources:
     extra: Mapping[str, Any] = fmap()
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Deploy(_Copy):
     mode: str | None = None
     replicas: int | None = None
@@ -194,13 +196,13 @@ class Deploy(_Copy):
     extra: Mapping[str, Any] = fmap()
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Logging:
     driver: str | None = None
     options: Mapping[str, str] = fmap()
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class FileRef:
     """A service's use of a secret or config."""
 
@@ -211,21 +213,21 @@ class FileRef:
     mode: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Device:
     source: str
     target: str
     permissions: str = "rwm"
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class EnvFile:
     path: str
     required: bool = True
     format: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Service(_Copy):
     """One service, every attribute in long syntax."""
 
@@ -318,7 +320,7 @@ class Service(_Copy):
 # ---------------------------------------------------------------------------------------------------- top level
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Network(_Copy):
     key: str
     name: str
@@ -333,7 +335,7 @@ class Network(_Copy):
     extra: Mapping[str, Any] = fmap()
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Volume(_Copy):
     key: str
     name: str
@@ -344,7 +346,7 @@ class Volume(_Copy):
     extra: Mapping[str, Any] = fmap()
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Secret(_Copy):
     """A top-level secret or config: one of ``file``, ``environment``, ``content`` or ``external``."""
 
@@ -361,7 +363,7 @@ class Secret(_Copy):
 Config = Secret
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Project(_Copy):
     name: str
     working_dir: str | None = None

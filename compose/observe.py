@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING, Any
 
 from compose import labels as L
+from runtime import record
 
 if TYPE_CHECKING:  # annotations only (network and volume types load on use)
     from runtime import ContainerInfo, NetworkInfo, VolumeInfo
@@ -31,7 +32,7 @@ def is_oneoff(info: ContainerInfo) -> bool:
     return info.label_dict().get(L.ONEOFF, "False") == "True"
 
 
-@dataclass(frozen=True)
+@record
 class Observed:
     """A snapshot: the project's containers (sorted by service and number), every network and volume known to the
     runtime (so external ones can be checked), and image ids by reference where they were looked up."""

@@ -7,9 +7,10 @@ Defined here: the global flags, which every verb builds. ``ps`` and ``down`` (ty
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from runtime import record
 
 if TYPE_CHECKING:  # loaded by load_options: `ps -p NAME` never loads a file
     from compose.loader.options import LoadOptions
@@ -37,7 +38,7 @@ def __getattr__(name: str) -> Any:
     return value
 
 
-@dataclass(frozen=True)
+@record
 class GlobalOptions:
     """The flags every verb shares (docker compose's global flags)."""
 

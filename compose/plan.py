@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
+
+from runtime import record
 
 # Action verbs, in the order execute runs them within one service.
 CREATE = "create"
@@ -20,7 +22,7 @@ VOLUME = "volume"
 IMAGE = "image"
 
 
-@dataclass(frozen=True)
+@record
 class Action:
     """One step: ``verb`` a ``kind`` named ``name`` (for ``service`` replica ``number``), because ``reason``.
 
@@ -41,7 +43,7 @@ class Action:
         return f"{line} ({self.reason})" if self.reason else line
 
 
-@dataclass(frozen=True)
+@record
 class Plan:
     """Actions in a stable order: networks and volumes, then containers per service, then orphans."""
 

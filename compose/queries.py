@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
@@ -11,6 +10,7 @@ from compose import status
 from compose.errors import ComposeError
 from compose.observe import is_oneoff, number_of, observe, project_of, service_of
 from compose.options import PsOptions
+from runtime import record
 
 STATES = ("paused", "restarting", "removing", "running", "dead", "created", "exited")
 
@@ -53,7 +53,7 @@ def now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-@dataclass(frozen=True)
+@record
 class ProjectSummary:
     name: str
     status: str

@@ -4,12 +4,12 @@ does not build them (about 1 ms per dataclass at import)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from runtime import record
 
 __all__ = ["DownOptions", "PsOptions"]
 
 
-@dataclass(frozen=True)
+@record
 class DownOptions:
     volumes: bool = False
     rmi: str | None = None
@@ -19,7 +19,7 @@ class DownOptions:
     parallel: int | None = None
 
 
-@dataclass(frozen=True)
+@record
 class PsOptions:
     services: tuple[str, ...] = ()
     all: bool = False

@@ -8,16 +8,16 @@ attaching in ``compose.attach``; pull/push in ``compose.pulls``.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from compose.events import Event, EventFn, ignore
+from runtime import record
 
 if TYPE_CHECKING:  # annotations only: `ps` and `down` must not load the other verbs' options
     from compose.options import ConfigOptions, DownOptions, GlobalOptions, UpOptions
 
 
-@dataclass(frozen=True)
+@record
 class Rendered:
     """What a verb produced: text for stdout, and warnings for stderr."""
 
@@ -192,7 +192,7 @@ def select(project: Any, services: tuple[str, ...], *, no_deps: bool = False) ->
 
 
 # ================================================================================================ up / create
-@dataclass(frozen=True)
+@record
 class UpResult:
     plan: Any
     warnings: tuple[str, ...] = ()

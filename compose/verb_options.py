@@ -4,16 +4,17 @@ that the verbs with a typer-free fast path (``ps``, ``down``, ``container run``)
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 
 from compose.options import RECREATE_DIVERGED, RECREATE_FORCE, RECREATE_NEVER
+from runtime import record
 
 __all__ = ["AttachOptions", "ConfigOptions", "DownPlanOptions", "LogsOptions", "PullOptions", "ReconcileOptions",
            "UpOptions"]
 
 
-@dataclass(frozen=True)
+@record
 class ConfigOptions:
     """``dockyard config``."""
 
@@ -31,7 +32,7 @@ class ConfigOptions:
     selected: tuple[str, ...] = field(default_factory=tuple)
 
 
-@dataclass(frozen=True)
+@record
 class ReconcileOptions:
     """What ``up``/``create`` want reconcile to converge to.
 
@@ -50,7 +51,7 @@ class ReconcileOptions:
     labels: tuple[tuple[str, str], ...] = ()  # put on every container (config files, working dir)
 
 
-@dataclass(frozen=True)
+@record
 class DownPlanOptions:
     """What ``down`` removes besides containers and networks: ``volumes`` (-v), ``rmi`` (local|all)."""
 
@@ -60,7 +61,7 @@ class DownPlanOptions:
 
 
 # ------------------------------------------------------------------------------------------ verb options
-@dataclass(frozen=True)
+@record
 class UpOptions:
     """``dockyard up`` / ``create`` (flags as Docker Compose's)."""
 
@@ -92,7 +93,7 @@ class UpOptions:
                                 labels=labels)
 
 
-@dataclass(frozen=True)
+@record
 class AttachOptions:
     """How attached ``up`` and ``logs`` print: which services, colours, prefixes, timestamps, when to stop."""
 
@@ -106,7 +107,7 @@ class AttachOptions:
     exit_code_from: str | None = None
 
 
-@dataclass(frozen=True)
+@record
 class LogsOptions:
     services: tuple[str, ...] = ()
     follow: bool = False
@@ -119,7 +120,7 @@ class LogsOptions:
     index: int | None = None
 
 
-@dataclass(frozen=True)
+@record
 class PullOptions:
     services: tuple[str, ...] = ()
     ignore_pull_failures: bool = False

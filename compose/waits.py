@@ -3,10 +3,8 @@ and ``up --wait``. Each check reads ContainerInfos and answers ok / not yet / fa
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from compose.model import Healthcheck, Service
-from runtime import ContainerInfo
+from runtime import ContainerInfo, record
 
 STARTED = "service_started"
 HEALTHY = "service_healthy"
@@ -15,7 +13,7 @@ COMPLETION_TIMEOUT = 600.0  # how long up waits for a one-shot dependency, unles
 SLACK = 10.0
 
 
-@dataclass(frozen=True)
+@record
 class Verdict:
     done: bool = False
     failure: str = ""

@@ -23,6 +23,7 @@ _SOURCES = {
         "NetworkAttachment", "NetworkInfo", "NetworkSpec", "PortInfo", "PortSpec", "ResourceSpec", "RestartSpec",
         "VolumeInfo", "VolumeSpec",
     ),
+    "runtime.records": ("record",),
     "runtime.errors": (
         "ContainerError", "ContainerNotFoundError", "ContainerRuntimeError", "DigestMismatchError", "ImageError",
         "ImageNotFoundError", "InvalidReferenceError", "KernelError", "LayerError", "NetworkError", "RegistryError",
@@ -33,6 +34,7 @@ _WHERE = {name: module for module, names in _SOURCES.items() for name in names}
 
 __all__ = [
     "Runtime",
+    "record",
     "ImageInfo",
     "PullProgress",
     "BuildEvent",
@@ -86,6 +88,7 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:  # for type checkers and IDEs; never executed
     from runtime.api import Runtime
+    from runtime.records import record
     from runtime.images.service import ImageInfo
     from runtime.images.transfer import PullProgress
     from runtime.build.errors import BuildError

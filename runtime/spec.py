@@ -6,8 +6,10 @@ A ``ContainerSpec`` is everything the launcher needs to start one container; it 
 from __future__ import annotations
 
 import signal
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from pathlib import Path
+
+from runtime.records import record
 
 DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -27,7 +29,7 @@ READONLY_PATHS: tuple[str, ...] = ("/proc/bus", "/proc/fs", "/proc/irq", "/proc/
 NAMESPACE_KINDS: tuple[str, ...] = ("pid", "mount", "uts", "ipc", "net", "cgroup")
 
 
-@dataclass(frozen=True)
+@record
 class User:
     """``user`` as written: ``name``, ``uid``, ``uid:gid``, ``name:group``; names resolve in the container."""
 
@@ -35,7 +37,7 @@ class User:
     group_add: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@record
 class Rlimit:
     """One ulimit: ``name`` as Docker spells it (nofile, nproc, core, memlock, stack...)."""
 
@@ -44,7 +46,7 @@ class Rlimit:
     hard: int
 
 
-@dataclass(frozen=True)
+@record
 class ProcessSpec:
     """What runs: argv, environment (``KEY=VALUE``), working dir, user, limits, tty."""
 
@@ -57,7 +59,7 @@ class ProcessSpec:
     no_new_privileges: bool = False
 
 
-@dataclass(frozen=True)
+@record
 class Mount:
     """A mount from the service: ``kind`` is ``bind``, ``volume`` (source = the volume's host dir) or ``tmpfs``."""
 
@@ -71,7 +73,7 @@ class Mount:
     tmpfs_mode: int | None = None
 
 
-@dataclass(frozen=True)
+@record
 class Namespace:
     """A namespace to create (``path`` None) or to join (``path`` = /proc/PID/ns/KIND or a bind-mounted ns file).
 
@@ -83,7 +85,7 @@ class Namespace:
     host: bool = False
 
 
-@dataclass(frozen=True)
+@record
 class Blkio:
     """Block I/O cgroup controls: (host device path, value) per device; rates in bytes/s or ops/s."""
 
@@ -101,7 +103,7 @@ class Blkio:
         return cls(weight=data.get("weight"), **rules)
 
 
-@dataclass(frozen=True)
+@record
 class Resources:
     """cgroup limits; None means unlimited / kernel default. Sizes in bytes."""
 
@@ -125,7 +127,7 @@ class Resources:
         return cls(**{**data, "blkio": Blkio.from_dict(blkio) if blkio else None})
 
 
-@dataclass(frozen=True)
+@record
 class Security:
     """Capabilities, seccomp, masked and read-only paths; Docker's defaults unless changed."""
 
@@ -137,7 +139,7 @@ class Security:
     readonly_paths: tuple[str, ...] = READONLY_PATHS
 
 
-@dataclass(frozen=True)
+@record
 class RootfsSpec:
     """The container's filesystem: image layer dirs (bottom first) under a per-container dir.
 
@@ -154,7 +156,7 @@ class RootfsSpec:
         return Path(self.container_dir) / "rootfs"
 
 
-@dataclass(frozen=True)
+@record
 class ContainerSpec:
     """Everything needed to start one container."""
 

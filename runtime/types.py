@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from runtime.network.spec import NetworkInfo, NetworkSpec, PortInfo, PortSpec
+from runtime.records import record
 
 if TYPE_CHECKING:
     from runtime.types_later import BlkioSpec, DeviceRule, HealthcheckSpec, HealthInfo, VolumeInfo, VolumeSpec
@@ -29,7 +30,7 @@ def __getattr__(name: str) -> Any:
     return value
 
 
-@dataclass(frozen=True)
+@record
 class MountSpec:
     """``kind``: bind (source = host path), volume (source = volume name, None = anonymous), tmpfs."""
 
@@ -44,7 +45,7 @@ class MountSpec:
     tmpfs_mode: int | None = None
 
 
-@dataclass(frozen=True)
+@record
 class NetworkAttachment:
     """Join ``network`` (its human name) with these DNS names and optional fixed address."""
 
@@ -57,7 +58,7 @@ class NetworkAttachment:
     ipv6_address: str | None = None
 
 
-@dataclass(frozen=True)
+@record
 class RestartSpec:
     """``policy``: no, always, on-failure, unless-stopped; ``max_attempts`` 0 = unlimited."""
 
@@ -68,14 +69,14 @@ class RestartSpec:
     on_unhealthy: bool = False
 
 
-@dataclass(frozen=True)
+@record
 class LogSpec:
     driver: str = "json-file"
     max_size: int | None = None
     max_file: int | None = None
 
 
-@dataclass(frozen=True)
+@record
 class ResourceSpec:
     memory: int | None = None
     memory_swap: int | None = None
@@ -88,7 +89,7 @@ class ResourceSpec:
     blkio: BlkioSpec | None = None
 
 
-@dataclass(frozen=True)
+@record
 class ContainerSpec:
     """One container to create, as the compose layer (or `dockyard container run`) asks for it.
 
@@ -141,7 +142,7 @@ class ContainerSpec:
         return dict(self.labels)
 
 
-@dataclass(frozen=True)
+@record
 class ContainerInfo:
     """A container read back from state (what `ps` and `inspect` show)."""
 
@@ -167,7 +168,7 @@ class ContainerInfo:
         return dict(self.labels)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True)  # a plain dataclass: made by the million (logs), where its generated __init__ pays off
 class LogLine:
     """One line of a container's output."""
 

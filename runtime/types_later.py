@@ -4,13 +4,13 @@ read-back. Re-exported by ``runtime.types`` (and ``runtime``) on first use, so t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from runtime.records import record
 
 Labels = tuple[tuple[str, str], ...]
 DeviceRule = tuple[tuple[str, int], ...]  # (device path on the host, value) per device
 
 
-@dataclass(frozen=True)
+@record
 class HealthcheckSpec:
     """Docker's healthcheck; ``test`` is ("CMD", ...), ("CMD-SHELL", cmd) or ("NONE",)."""
 
@@ -22,7 +22,7 @@ class HealthcheckSpec:
     start_interval: float = 5.0
 
 
-@dataclass(frozen=True)
+@record
 class BlkioSpec:
     """Block I/O controls (compose ``blkio_config``): rates in bytes/s or ops/s. A weight the kernel cannot apply
     (no BFQ/CFQ) is skipped with a warning, as Docker does; throttles are always applied."""
@@ -35,7 +35,7 @@ class BlkioSpec:
     write_iops: DeviceRule = ()
 
 
-@dataclass(frozen=True)
+@record
 class VolumeSpec:
     name: str
     driver: str = "local"
@@ -43,7 +43,7 @@ class VolumeSpec:
     driver_opts: tuple[tuple[str, str], ...] = ()
 
 
-@dataclass(frozen=True)
+@record
 class VolumeInfo:
     name: str
     mountpoint: str
@@ -52,7 +52,7 @@ class VolumeInfo:
     created: str
 
 
-@dataclass(frozen=True)
+@record
 class HealthInfo:
     status: str  # starting, healthy, unhealthy
     failing_streak: int = 0

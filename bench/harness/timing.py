@@ -55,3 +55,21 @@ def hyperfine(argv: Sequence[str], runs: int, *, env: dict | None = None, cwd: s
             return [float(t) for t in json.load(fh)["results"][0]["times"]]
     finally:
         os.unlink(out)
+
+
+def time_interleaved(commands: Sequence[tuple[Sequence[str], dict | None]], runs: int,
+                     rounds: int = 5) -> list[list[float]]:
+    """Seconds per run of each (argv, env), ``runs`` each, in ``rounds`` rounds that run every command in turn
+    (the order reversed every other round), so that a change in machine load during the measurement hits them all
+    alike. Returns one list of times per command; a command that fails raises CommandFailed."""
+    rounds = max(1, min(rounds, runs))
+    out: list[list[float]] = [[] for _ in commands]
+    for r in range(rounds):
+        n = runs // rounds + (1 if r < runs % rounds else 0)
+        order = list(range(len(commands)))
+        if r % 2:
+            order.reverse()
+        for i in order:
+            argv, env = commands[i]
+            out[i].extend(time_command(argv, n, env=env, warmup=1 if r == 0 else 0))
+    return out

@@ -14,6 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from runtime import record
+
 TreePath = tuple[str | int, ...]
 
 
@@ -32,14 +34,14 @@ class Mark:
 Marks = dict[TreePath, Mark]
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Reset:
     """A node tagged ``!reset``: remove the inherited value (or set it empty)."""
 
     value: Any = None
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Override:
     """A node tagged ``!override``: replace the inherited value instead of merging."""
 

@@ -12,18 +12,18 @@ differently are a conflict.  A file that includes itself, directly or not, is an
 from __future__ import annotations
 
 import os.path
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
 from compose.errors import LoadError
 from compose.loader.document import Marks, TreePath, locate
 from compose.loader.merge import merge_at, subtree
+from runtime import record
 
 RESOURCES = ("services", "networks", "volumes", "secrets", "configs", "models")
 
 
-@dataclass(frozen=True)
+@record
 class IncludeRequest:
     """One ``include`` entry, its paths made absolute."""
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 
+from runtime import record
 
-@dataclass(frozen=True)
+
+@record
 class LoadOptions:
     """Inputs of ``compose.loader.load_project``.
 

@@ -20,9 +20,9 @@ from typing import Any, Callable
 
 from compose.errors import ComposeError, LoadError, SchemaError
 from compose.loader import discover, dotenv
-from compose.loader.document import Document, Mark, Marks, locate
 from compose.loader.canonical_values import with_mark
 from compose.loader.consistency import check_resources, check_services
+from compose.loader.document import Document, Mark, Marks, locate
 from compose.loader.extends import apply_extends, rebase_project_paths
 from compose.loader.files import read_yaml
 from compose.loader.include import IncludeRequest, apply_include, resolve_bare_environment
@@ -30,12 +30,13 @@ from compose.loader.interpolate import interpolate, substitute
 from compose.loader.merge import merge
 from compose.loader.options import LoadOptions
 from compose.loader.profiles import active_profiles, select_profiles
+from runtime import record
 
 STAGES = ("merge", "profiles", "schema", "canonical", "normalize")
 STDIN_NAME = "stdin"
 
 
-@dataclass(frozen=True)
+@record
 class LoadedProject:
     """One loaded project: the typed model (None when not bound), the final dict and where it came from."""
 

@@ -9,14 +9,14 @@ inactive one is an error, unless that dependency is ``required: false`` (then it
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
 from compose.errors import ConsistencyError
 from compose.loader.document import Marks, locate
+from runtime import record
 
 
-@dataclass(frozen=True)
+@record
 class ProfileSelection:
     """The outcome: the document with only active services, what was left out, and warnings."""
 

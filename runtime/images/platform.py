@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING, Any
 
 from runtime.errors import ImageError
+from runtime.records import record
 
 if TYPE_CHECKING:
     from runtime.images.platforms import Index, Platform
@@ -65,7 +66,7 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'runtime.images.platform' has no attribute {name!r}")
 
 
-@dataclass(frozen=True)
+@record
 class Descriptor:
     media_type: str
     digest: str
@@ -84,7 +85,7 @@ class Descriptor:
         return out
 
 
-@dataclass(frozen=True)
+@record
 class Manifest:
     media_type: str
     config: Descriptor

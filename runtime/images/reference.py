@@ -6,9 +6,10 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from runtime.errors import InvalidReferenceError
+from runtime.records import record
 
 DEFAULT_REGISTRY = "docker.io"
 DEFAULT_TAG = "latest"
@@ -23,7 +24,7 @@ _PORT = re.compile(r"[0-9]{1,5}")
 _MAX_NAME = 255
 
 
-@dataclass(frozen=True)
+@record
 class Reference:
     """A parsed, normalized image reference. ``tag`` is None only when a digest pins the image."""
 

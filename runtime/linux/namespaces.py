@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from runtime.linux import syscalls as sc
+from runtime.records import record
 
 FLAGS: dict[str, int] = {
     "pid": sc.CLONE_NEWPID,
@@ -19,7 +18,7 @@ FLAGS: dict[str, int] = {
 ORDER: tuple[str, ...] = ("ipc", "uts", "net", "pid", "mount", "cgroup")
 
 
-@dataclass(frozen=True)
+@record
 class NamespacePlan:
     """``clone_flags``: namespaces to create (pid with the fork, the rest by the child's unshare; all but cgroup);
     ``joins``: (kind, path) for the child to setns into; ``new_cgroup``: unshare the cgroup ns after joining the

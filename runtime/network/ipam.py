@@ -8,16 +8,16 @@ free subnet of the pool, the lowest free address of the range.
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass
 from typing import Iterable, Iterator
 
 from runtime.errors import NetworkError
+from runtime.records import record
 
 Net = ipaddress.IPv4Network
 Addr = ipaddress.IPv4Address
 
 
-@dataclass(frozen=True)
+@record
 class Allocation:
     """The addressing of a network: subnet, gateway, and the range containers are given addresses from."""
 
@@ -121,7 +121,7 @@ Addr6 = ipaddress.IPv6Address
 POOL6 = ipaddress.IPv6Network("fd00:6479:6b00::/48")  # ULA; 6479:6b is "dyk"
 
 
-@dataclass(frozen=True)
+@record
 class Allocation6:
     """The IPv6 addressing of a network: a subnet (a /64 from the pool by default) and its gateway."""
 

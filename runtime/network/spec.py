@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
+
+from runtime.records import record
 
 
-@dataclass(frozen=True)
+@record
 class NetworkSpec:
     """A network to create. ``name`` is the human name (e.g. ``myproj_default``), kept in state only."""
 
@@ -27,7 +29,7 @@ class NetworkSpec:
         return dict(self.labels)
 
 
-@dataclass(frozen=True)
+@record
 class EndpointInfo:
     """One container's attachment to one network."""
 
@@ -46,7 +48,7 @@ class EndpointInfo:
     gateway6: str | None = None
 
 
-@dataclass(frozen=True)
+@record
 class NetworkInfo:
     """A network as read back from state."""
 
@@ -66,7 +68,7 @@ class NetworkInfo:
     gateway6: str | None = None
 
 
-@dataclass(frozen=True)
+@record
 class PortSpec:
     """A published port: container_port/protocol reached through host_ip:host_port (0 = pick a free one)."""
 
@@ -76,7 +78,7 @@ class PortSpec:
     host_ip: str = "0.0.0.0"
 
 
-@dataclass(frozen=True)
+@record
 class PortInfo:
     """A published port as set up: where the host listens and where it leads."""
 

@@ -8,7 +8,7 @@ import sys
 import runtime
 
 PUBLIC = [
-    "Runtime", "ImageInfo", "PullProgress", "BuildEvent", "BuildRequest", "BuildError",
+    "Runtime", "record", "ImageInfo", "PullProgress", "BuildEvent", "BuildRequest", "BuildError",
     "BlkioSpec", "ContainerInfo", "ContainerSpec", "HealthcheckSpec", "HealthInfo", "LogLine", "LogSpec", "MountSpec",
     "NetworkAttachment", "NetworkInfo", "NetworkSpec", "PortInfo", "PortSpec", "ResourceSpec", "RestartSpec",
     "VolumeInfo", "VolumeSpec",

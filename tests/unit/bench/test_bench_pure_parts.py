@@ -78,3 +78,20 @@ def test_only_missing_binaries_become_packages(monkeypatch):
     monkeypatch.setattr("bench.harness.system.have", lambda b: b == "runc")
     assert missing_packages(("runc", "dockerd", "docker-compose", "busybox")) == [
         "docker.io", "docker-compose", "busybox-static"]
+
+
+def test_interleaved_timing_runs_every_command_in_each_round_in_alternating_order(monkeypatch):
+    from bench.harness import timing
+
+    calls: list[tuple[str, int, int]] = []
+
+    def fake(argv, n, *, env=None, warmup=1):
+        calls.append((argv[0], n, warmup))
+        return [float(len(calls))] * n
+
+    monkeypatch.setattr(timing, "time_command", fake)
+    mine, theirs = timing.time_interleaved([(["dockyard"], None), (["docker"], None)], 12, rounds=5)
+    assert [c[0] for c in calls] == ["dockyard", "docker", "docker", "dockyard"] * 2 + ["dockyard", "docker"]
+    assert [c[1] for c in calls[::2]] == [3, 3, 2, 2, 2] and sum(c[1] for c in calls) == 24
+    assert [c[2] for c in calls] == [1, 1] + [0] * 8  # a warm-up run each, in the first round only
+    assert len(mine) == len(theirs) == 12
