@@ -85,7 +85,7 @@ def _init(self: Any, *args: Any, **kwargs: Any) -> None:
 @reprlib.recursive_repr()
 def _repr(self: Any) -> str:
     plan: _Plan = getattr(type(self), _PLAN)
-    return f"{plan.name}({', '.join(f'{name}={getattr(self, name)!r}' for name in plan.shown)})"
+    return f"{type(self).__qualname__}({', '.join(f'{name}={getattr(self, name)!r}' for name in plan.shown)})"
 
 
 def _eq(self: Any, other: object) -> bool:
