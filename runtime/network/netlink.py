@@ -60,7 +60,7 @@ class DumpInterrupted(OSError):
 
 class Rtnl:
     """One NETLINK_ROUTE socket. ``sock`` adopts a socket made elsewhere (e.g. inside another netns); ``groups``
-    subscribes to multicast notifications (RTMGRP_*) for ``notifications``."""
+    subscribes to multicast notifications (RTMGRP_*), counted by ``arrivals``."""
 
     def __init__(self, parse: Parse, sock: socket.socket | None = None, groups: int = 0) -> None:
         self._parse = parse
@@ -106,19 +106,6 @@ class Rtnl:
             if not interrupted:
                 return out
         raise DumpInterrupted(errno.EAGAIN, f"netlink dump of message type {mtype} kept changing")
-
-    def notifications(self, timeout: float) -> list[Any]:
-        """The multicast messages that arrive within ``timeout`` seconds ([] if none), all that are queued once
-        one is. Raises OSError(ENOBUFS) if the kernel dropped some (its queue overflowed)."""
-        if not select.select([self.sock], [], [], max(timeout, 0.0))[0]:
-            return []
-        out: list[Any] = []
-        while True:
-            try:
-                data = self.sock.recv(BUFSIZE, socket.MSG_DONTWAIT)
-            except BlockingIOError:
-                return out
-            out.extend(m for m in self._parse(data) if m["header"]["type"] not in (NLMSG_ERROR, NLMSG_DONE))
 
     def arrivals(self, timeout: float) -> int:
         """How many multicast datagrams arrive within ``timeout`` seconds (0 if none), all that are queued once one
