@@ -348,7 +348,8 @@ class Volume(_Copy):
 
 @record(slots=True)
 class Secret(_Copy):
-    """A top-level secret or config: one of ``file``, ``environment``, ``content`` or ``external``."""
+    """A top-level secret or config: one of ``file``, ``environment``, ``content`` or ``external``. For
+    ``environment`` the loader puts the variable's value in ``content`` (None if it is unset)."""
 
     key: str
     name: str

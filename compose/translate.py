@@ -9,11 +9,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from compose import labels as L
+from compose.errors import ComposeError
 from compose.loader.canonical_values import parse_bytes, split_command
 from compose.model import Healthcheck, Mount, Network, Project, Service, Volume
 from runtime import (
     BlkioSpec,
     ContainerSpec,
+    FileSpec,
     HealthcheckSpec,
     LogSpec,
     MountSpec,
@@ -100,17 +102,46 @@ def mounts_of(project: Project, service: Service) -> tuple[MountSpec, ...]:
 
 def file_refs(defined: Mapping, refs, base: str) -> tuple[MountSpec, ...]:
     """File-based secrets (under /run/secrets) and configs (under /) as read-only binds, as docker compose does
-    outside Swarm. Secrets and configs from ``environment``/``content`` are warned about at load, not mounted."""
+    outside Swarm. Those defined by ``content``/``environment`` are ``inline_files``."""
     out = []
     for ref in refs:
         item = defined.get(ref.source)
         if item is None or not item.file:
             continue
-        target = ref.target or ref.source
-        if not target.startswith("/"):
-            target = f"{base}/{target}"
-        out.append(MountSpec("bind", target, item.file, True, create_host_path=False))
+        out.append(MountSpec("bind", _ref_target(ref, base), item.file, True, create_host_path=False))
     return tuple(out)
+
+
+def inline_files(defined: Mapping, refs, base: str, kind: str, service: str) -> tuple[FileSpec, ...]:
+    """Secrets (under /run/secrets) and configs (under /) defined by ``content`` or ``environment``: files with
+    that content, mode 0444 and owner root unless the service's reference says otherwise, as docker compose writes
+    them into the container."""
+    out = []
+    for ref in refs:
+        item = defined.get(ref.source)
+        if item is None or item.file or item.external or not (item.environment or item.content is not None):
+            continue
+        if item.content is None:
+            raise ComposeError(f"service {service!r}: {kind[:-1]} {ref.source!r} takes its content from the "
+                               f"environment variable {item.environment}, which is not set",
+                               hint=f"set {item.environment} (in the environment or the project's .env file)")
+        out.append(FileSpec(_ref_target(ref, base), item.content, 0o444 if ref.mode is None else ref.mode,
+                            _owner(ref.uid, "uid", ref.source, service), _owner(ref.gid, "gid", ref.source, service)))
+    return tuple(out)
+
+
+def _ref_target(ref, base: str) -> str:  # noqa: ANN001
+    target = ref.target or ref.source
+    return target if target.startswith("/") else f"{base}/{target}"
+
+
+def _owner(value: str | None, what: str, source: str, service: str) -> int:
+    if value is None or value == "":
+        return 0
+    if not str(value).isdigit():
+        raise ComposeError(f"service {service!r}: {what} {value!r} of {source!r} is not a number",
+                           hint=f"give the numeric {what} (names are not looked up in the image)")
+    return int(value)
 
 
 def _ports(service: Service) -> tuple[PortSpec, ...]:
@@ -274,6 +305,8 @@ def container_spec(
         domainname=service.domainname,
         labels=tuple(sorted({**dict(extra_labels), **container_labels(project, service, number, oneoff=oneoff)}.items())),
         mounts=mounts_of(project, service),
+        files=inline_files(project.secrets, service.secrets, "/run/secrets", "secrets", service.name)
+        + inline_files(project.configs, service.configs, "", "configs", service.name),
         volumes_from=volumes_from_of(project, service, resolve),
         network_mode=mode,
         networks=_attachments(project, service, cname) if mode == "bridge" else (),

@@ -19,7 +19,8 @@ _SOURCES = {
     "runtime.build.request": ("BuildEvent", "BuildRequest"),
     "runtime.build.errors": ("BuildError",),
     "runtime.types": (
-        "BlkioSpec", "ContainerInfo", "ContainerSpec", "HealthcheckSpec", "HealthInfo", "LogLine", "LogSpec", "MountSpec",
+        "BlkioSpec", "ContainerInfo", "ContainerSpec", "FileSpec", "HealthcheckSpec", "HealthInfo", "LogLine", "LogSpec",
+        "MountSpec",
         "NetworkAttachment", "NetworkInfo", "NetworkSpec", "PortInfo", "PortSpec", "ResourceSpec", "RestartSpec",
         "VolumeInfo", "VolumeSpec",
     ),
@@ -43,6 +44,7 @@ __all__ = [
     "BlkioSpec",
     "ContainerInfo",
     "ContainerSpec",
+    "FileSpec",
     "HealthcheckSpec",
     "HealthInfo",
     "LogLine",
@@ -96,6 +98,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs; never executed
     from runtime.errors import (ContainerError, ContainerNotFoundError, ContainerRuntimeError, DigestMismatchError,
                                 ImageError, ImageNotFoundError, InvalidReferenceError, KernelError, LayerError,
                                 NetworkError, RegistryError, StateError, VolumeError)
-    from runtime.types import (BlkioSpec, ContainerInfo, ContainerSpec, HealthcheckSpec, HealthInfo, LogLine, LogSpec, MountSpec,
+    from runtime.types import (BlkioSpec, ContainerInfo, ContainerSpec, FileSpec, HealthcheckSpec, HealthInfo, LogLine,
+                               LogSpec, MountSpec,
                                NetworkAttachment, NetworkInfo, NetworkSpec, PortInfo, PortSpec, ResourceSpec,
                                RestartSpec, VolumeInfo, VolumeSpec)

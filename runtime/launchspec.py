@@ -183,6 +183,14 @@ def plain(obj: object) -> object:
     return dataclasses.asdict(obj) if dataclasses.is_dataclass(obj) else obj  # type: ignore[arg-type]
 
 
+def recorded(spec: ContainerSpec) -> dict:
+    """The spec as the container's record keeps it: its files' contents (secrets) stay out of it."""
+    data = plain(spec)
+    for entry in data["files"]:  # type: ignore[index]
+        entry["content"] = None
+    return data  # type: ignore[return-value]
+
+
 def check_policies(spec: ContainerSpec) -> None:
     """Refuse at create what the monitor would refuse at start: log driver/options, restart policy."""
     from runtime.supervise.logs import LogOptions

@@ -63,7 +63,7 @@ class Lifecycle:
         launchspec.check_policies(spec)
         cid = cs.new_id()
         rec = cs.new_record(cid, spec.name or f"dy_{cid[:12]}", spec.image, image_id, spec.label_dict())
-        rec.update(command=list(launchspec.command_of(spec, config)), spec=launchspec.plain(spec),
+        rec.update(command=list(launchspec.command_of(spec, config)), spec=launchspec.recorded(spec),
                    restart=dataclasses.asdict(spec.restart), log=launchspec.log_config(spec),
                    healthcheck=launchspec.plain(launchspec.healthcheck_of(spec, config)),
                    monitor_dir=supervision.monitor_dir(self.run_dir, spec.label_dict()))
@@ -83,6 +83,7 @@ class Lifecycle:
             spec, launchspec.image_volume_targets(spec, config), self.volumes, layers, cdir / "volinit")
         try:
             mounts, used = provision.inherit_mounts(self.store, spec, mounts, used)  # volumes_from
+            mounts = [*mounts, *provision.write_files(spec, cdir)]
             netns = self._netns_for(spec, cid)
             launch = launchspec.build(spec, cid, str(cdir), config, layers, mounts, netns)
             (cdir / "launch.json").write_text(json.dumps(launchspec.to_json(launch)))

@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import json
+import os
 import socket
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,6 +26,40 @@ if TYPE_CHECKING:
 
 DEFAULT_NETWORK = "bridge"
 PROJECT_LABEL = "com.docker.compose.project"
+
+
+def write_files(spec: ContainerSpec, cdir: Path) -> list[low.Mount]:
+    """``spec.files`` written under ``cdir/files`` with their mode and owner, as read-only binds at their targets
+    (after every other mount, so one may sit inside a volume). Refused before anything is written: a target that
+    is not absolute or names the root, or two files at one target."""
+    if not spec.files:
+        return []
+    from runtime import spec as low
+
+    targets = [f.target.rstrip("/") for f in spec.files]
+    for f, target in zip(spec.files, targets):
+        if not f.target.startswith("/") or not target:
+            raise ContainerError(f"create container {spec.name}: file target {f.target!r} must be an absolute path "
+                                 "below /")
+    if len(set(targets)) < len(targets):
+        raise ContainerError(f"create container {spec.name}: two files at one target ({sorted(targets)}); give "
+                             "each secret or config its own target")
+    where = cdir / "files"
+    where.mkdir(mode=0o700, exist_ok=True)
+    out = []
+    for i, (f, target) in enumerate(zip(spec.files, targets)):
+        path = where / str(i)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+        try:
+            data = memoryview(f.content.encode())
+            while data:
+                data = data[os.write(fd, data):]
+            os.fchown(fd, f.uid, f.gid)
+            os.fchmod(fd, f.mode & 0o7777)
+        finally:
+            os.close(fd)
+        out.append(low.Mount("bind", target, str(path), readonly=True))
+    return out
 
 
 def resolve_mounts(spec: ContainerSpec, extra_volumes: list[str], volumes: VolumeService, layers: list[str],

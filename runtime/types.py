@@ -46,6 +46,19 @@ class MountSpec:
 
 
 @record
+class FileSpec:
+    """A file the container sees, read-only, at ``target`` (absolute): ``content`` with this mode and owner.
+    Compose's secrets and configs defined by ``content:`` or ``environment:``. The runtime keeps the content in
+    the container's directory only (the container's record names the target, not the content)."""
+
+    target: str
+    content: str
+    mode: int = 0o444
+    uid: int = 0
+    gid: int = 0
+
+
+@record
 class NetworkAttachment:
     """Join ``network`` (its human name) with these DNS names and optional fixed address."""
 
@@ -109,6 +122,7 @@ class ContainerSpec:
     domainname: str | None = None
     labels: Labels = ()
     mounts: tuple[MountSpec, ...] = ()
+    files: tuple[FileSpec, ...] = ()  # bound read-only after the mounts
     volumes_from: tuple[str, ...] = ()  # "<container>[:ro|:rw]": its volumes and binds at the same targets
     network_mode: str = "bridge"
     networks: tuple[NetworkAttachment, ...] = ()

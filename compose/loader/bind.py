@@ -235,17 +235,23 @@ def _volume(key: str, data: Mapping[str, Any]) -> m.Volume:
     )  # fmt: skip
 
 
-def _secret(key: str, data: Mapping[str, Any]) -> m.Secret:
+def _secret(key: str, data: Mapping[str, Any], environ: Mapping[str, str] | None = None) -> m.Secret:
+    """``environment: VAR`` takes VAR's value from the project's environment (its ``content``; None if unset)."""
+    content = data.get("content")
+    if content is None and data.get("environment") and environ is not None:
+        content = environ.get(data["environment"])
     return m.Secret(
         key=key, name=data.get("name") or key, file=data.get("file"), environment=data.get("environment"),
-        content=data.get("content"), external=bool(data.get("external", False)),
+        content=content, external=bool(data.get("external", False)),
         labels=_frozen_strings(data.get("labels")),
         extra=_extra(data, {"name", "file", "environment", "content", "external", "labels"}),
     )  # fmt: skip
 
 
-def bind(data: Mapping[str, Any], *, working_dir: str | None = None) -> m.Project:
-    """The canonical, normalized project dict -> ``Project``."""
+def bind(data: Mapping[str, Any], *, working_dir: str | None = None,
+         environment: Mapping[str, str] | None = None) -> m.Project:
+    """The canonical, normalized project dict -> ``Project``. ``environment``: the project's (for secrets and
+    configs defined by ``environment:``)."""
 
     def each(kind: str, fn: Callable[[str, Mapping[str, Any]], Any]) -> Mapping[str, Any]:
         return m.frozen_map({k: fn(k, v or {}) for k, v in (data.get(kind) or {}).items()})
@@ -257,8 +263,8 @@ def bind(data: Mapping[str, Any], *, working_dir: str | None = None) -> m.Projec
         services=each("services", bind_service),
         networks=each("networks", _network),
         volumes=each("volumes", _volume),
-        secrets=each("secrets", _secret),
-        configs=each("configs", _secret),
+        secrets=each("secrets", lambda key, item: _secret(key, item, environment)),
+        configs=each("configs", lambda key, item: _secret(key, item, environment)),
         extra=_extra(data, known),
     )
 

@@ -359,7 +359,7 @@ def _bound(loaded: LoadedProject, options: LoadOptions) -> LoadedProject:
         return loaded
     from compose.loader.bind import bind, unsupported_fields
 
-    project = bind(loaded.data, working_dir=str(loaded.project_dir))
+    project = bind(loaded.data, working_dir=str(loaded.project_dir), environment=loaded.environment)
     if options.consistency:
         from compose.graph import check_dependencies
 

@@ -83,15 +83,15 @@ def _networks(where: str, svc: Mapping[str, Any], data_networks: Mapping[str, An
 
 
 def _file_refs(where: str, svc: Mapping[str, Any], data: Mapping[str, Any]) -> list[str]:
-    """Secrets and configs are mounted from files; those defined by environment or content are not (yet)."""
+    """Secrets and configs come from a file, ``environment`` or ``content``; ``external`` ones live in a Swarm."""
     out = []
     for kind in ("secrets", "configs"):
         defined = data.get(kind) or {}
         for i, ref in enumerate(svc.get(kind) or ()):
             source = ref.get("source") if isinstance(ref, Mapping) else ref
             top = defined.get(source) or {}
-            if not top.get("file"):
-                out.append(line(f"{where}.{kind}[{i}]", f"only file-based {kind} are mounted"))
+            if top.get("external"):
+                out.append(line(f"{where}.{kind}[{i}]", f"external {kind} are Swarm's; not mounted"))
     return out
 
 

@@ -35,8 +35,8 @@ def normalized(text: str, environ: Mapping[str, str] | None = None, name: str = 
 
 
 def project(text: str, environ: Mapping[str, str] | None = None, name: str = "test") -> Project:
-    """Inline YAML -> typed Project."""
-    return bind(normalized(text, environ, name), working_dir=str(PROJECT_DIR))
+    """Inline YAML -> typed Project (``environ``: for ``${VAR}`` and ``environment:`` secrets and configs)."""
+    return bind(normalized(text, environ, name), working_dir=str(PROJECT_DIR), environment=environ or {})
 
 
 def service(text: str, name: str = "web", environ: Mapping[str, str] | None = None) -> Service:

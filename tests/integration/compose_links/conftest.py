@@ -1,5 +1,6 @@
-"""Root tests of ``links`` / ``volumes_from`` through ``dockyard up``: a busybox image in a private store and a
-project dir; ``dockyard down -v`` afterwards removes the project's containers, network and volumes."""
+"""Root tests of ``links`` / ``volumes_from`` and of inline secrets and configs through ``dockyard up``: a busybox
+image in a private store and a project dir; ``dockyard down -v`` afterwards removes the project's containers,
+network and volumes."""
 
 from __future__ import annotations
 

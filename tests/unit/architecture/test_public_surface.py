@@ -9,7 +9,7 @@ import runtime
 
 PUBLIC = [
     "Runtime", "record", "ImageInfo", "PullProgress", "BuildEvent", "BuildRequest", "BuildError",
-    "BlkioSpec", "ContainerInfo", "ContainerSpec", "HealthcheckSpec", "HealthInfo", "LogLine", "LogSpec", "MountSpec",
+    "BlkioSpec", "ContainerInfo", "ContainerSpec", "FileSpec", "HealthcheckSpec", "HealthInfo", "LogLine", "LogSpec", "MountSpec",
     "NetworkAttachment", "NetworkInfo", "NetworkSpec", "PortInfo", "PortSpec", "ResourceSpec", "RestartSpec",
     "VolumeInfo", "VolumeSpec",
     "ContainerError", "ContainerNotFoundError", "ContainerRuntimeError", "DigestMismatchError", "ImageError",

@@ -76,16 +76,16 @@ def test_file_based_secrets_and_configs_are_mounted_so_not_warned():
     assert unsupported_fields(data, arch="amd64") == []
 
 
-def test_secrets_and_configs_from_environment_or_content_are_reported_as_not_mounted():
+def test_secrets_and_configs_from_environment_or_content_are_mounted_and_external_ones_reported():
     data = normalized("""
         services:
-          web: {image: x, secrets: [token], configs: [conf]}
-        secrets: {token: {environment: TOKEN}}
-        configs: {conf: {content: "hello"}}
+          web: {image: x, secrets: [token, swarm], configs: [conf, shared]}
+        secrets: {token: {environment: TOKEN}, swarm: {external: true}}
+        configs: {conf: {content: "hello"}, shared: {external: true}}
     """)
     assert unsupported_fields(data, arch="amd64") == [
-        f"services.web.secrets[0]: {IGNORED} (only file-based secrets are mounted)",
-        f"services.web.configs[0]: {IGNORED} (only file-based configs are mounted)",
+        f"services.web.secrets[1]: {IGNORED} (external secrets are Swarm's; not mounted)",
+        f"services.web.configs[1]: {IGNORED} (external configs are Swarm's; not mounted)",
     ]
 
 
