@@ -1,9 +1,9 @@
-"""``dockyard cp``: files between the host and a running container, through ``/proc/<pid>/root``.
+"""``dockyard cp``: files between the host and a container, running or not, under the root the runtime gives
+(``Runtime.with_container_fs``: ``/proc/<pid>/root`` while it runs, its filesystem mounted aside when stopped).
 
 Paths inside the container are resolved component by component under the container's root, following symlinks
 the way the container would see them (an absolute link restarts at the container's root, ``..`` never climbs
-above it), so a link planted in the container cannot point the copy at the host's files. A stopped container has
-no mounted root: copying needs it running.
+above it), so a link planted in the container cannot point the copy at the host's files.
 """
 
 from __future__ import annotations
@@ -35,16 +35,6 @@ def parse_target(text: str) -> CopyTarget:
     if not sep or text.startswith(("/", ".")) or not name:
         return CopyTarget(None, text)
     return CopyTarget(name, path or "/")
-
-
-def container_root(rt: Any, ref: str) -> Path:
-    """``/proc/<pid>/root`` of a running container."""
-    doc = rt.inspect_container(ref)
-    pid = (doc.get("State") or {}).get("Pid") or 0
-    if not pid:
-        raise ComposeError(f"cp: container {doc.get('Name', ref).lstrip('/')} is not running",
-                           hint="start it first: dockyard cp copies through the running container's root")
-    return Path(f"/proc/{pid}/root")
 
 
 def resolve(root: Path, path: str, *, follow_last: bool = True) -> Path:
@@ -157,7 +147,11 @@ def copy(rt: Any, src: str, dest: str, ref_of: Any = None, stdout: IO[bytes] | N
                            hint="e.g. dockyard cp web:/etc/nginx/nginx.conf ./nginx.conf")
     ref = ref_of or (lambda name: name)
     if source.container is not None:
-        written = copy_out(container_root(rt, ref(source.container)), source.path, target.path, stdout)
+        def out(root: Path) -> str | None:
+            written = copy_out(root, source.path, target.path, stdout)
+            return None if written is None else str(written)
+
+        written = rt.with_container_fs(ref(source.container), out)
         return f"Copied {src} to {written or 'stdout'}"
-    inside = copy_in(container_root(rt, ref(target.container)), source.path, target.path)
+    inside = rt.with_container_fs(ref(target.container), lambda root: copy_in(root, source.path, target.path))
     return f"Copied {src} to {target.container}:{inside}"

@@ -253,6 +253,13 @@ class Runtime:
     def port(self, id: str, container_port: int, protocol: str = "tcp") -> list[PortInfo]:  # noqa: A002
         return self.network.port(self.store.resolve(id), container_port, protocol)
 
+    def with_container_fs(self, ref: str, fn: Callable[[Path], object]) -> object:
+        """``fn(root)`` with ``root`` the container's filesystem as the host sees it, for ``cp``. While it runs:
+        ``/proc/<pid>/root``. Stopped or never started: its layers, writable layer, volumes and binds mounted for
+        the call only, in a forked process with a mount namespace of its own; ``fn`` runs there, so its value must
+        be JSON (it comes back through a pipe) and its exception is raised here."""
+        return self._life.with_fs(ref, fn)
+
     @_seam("run container")
     def run(self, spec: ContainerSpec, attach: bool = True, remove: bool = False) -> int:
         """``dockyard container run``: create and start; attached, the container's stdout/stderr are this

@@ -194,6 +194,17 @@ class Lifecycle:
         """The record with what the monitor observed merged in (status, pid, exit code, restarts, health)."""
         return inspect.refresh(self.store, cid)
 
+    def with_fs(self, ref: str, fn: Callable[[Path], object]) -> object:
+        """``fn(root)``, ``root`` the container's filesystem: /proc/<pid>/root while it runs; stopped or never
+        started, mounted for the call in a forked process of its own (``runtime.rootfs.offline``)."""
+        cid = self.store.resolve(ref)
+        rec = self.refresh(cid)
+        if cs.is_active(rec["state"]) and cs.pid_alive(rec.get("pid"), rec.get("pid_start")):
+            return fn(Path(f"/proc/{rec['pid']}/root"))
+        from runtime.rootfs import offline
+
+        return offline.with_rootfs(self._launch_spec(cid), fn)
+
     def _launch_spec(self, cid: str):
         from runtime import launchspec
 

@@ -167,7 +167,7 @@ def container_logs(ctx: typer.Context, ref: str = typer.Argument(..., metavar="C
 @container_app.command("cp")
 def container_cp(ctx: typer.Context, src: str = typer.Argument(..., metavar="CONTAINER:SRC_PATH|SRC_PATH"),
                  dest: str = typer.Argument(..., metavar="CONTAINER:DEST_PATH|DEST_PATH|-")) -> None:
-    """Copy files between a running container and the host."""
+    """Copy files between a container (running or stopped) and the host."""
     import sys
 
     from compose import copy

@@ -177,7 +177,7 @@ def cp(
     dest: str = typer.Argument(..., metavar="SERVICE:DEST_PATH|DEST_PATH|-"),
     index: Optional[int] = typer.Option(None, "--index", help="Replica number of the service."),
 ) -> None:
-    """Copy files between a service container and the host (the container must be running)."""
+    """Copy files between a service container (running or stopped) and the host."""
     from compose import copy
     from compose.queries import _one
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import tempfile
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any, Iterator
 
 from runtime import (
@@ -80,6 +82,7 @@ class FakeRuntime:
         self.builds: list[BuildRequest] = []
         self.build_failures: dict[str, int] = {}
         self._seq = itertools.count(1)
+        self.fs_base = Path(tempfile.gettempdir())  # tests that copy set their own
 
     # ---- scripting -----------------------------------------------------------------------------------------
     def behave(self, key: str, **kwargs: Any) -> None:
@@ -206,6 +209,15 @@ class FakeRuntime:
         info = self._info(self._find(id))
         return {"Id": info.id, "Name": info.name, "State": {"Status": info.state, "ExitCode": info.exit_code},
                 "Config": {"Labels": info.label_dict(), "Image": info.image}}
+
+    def with_container_fs(self, ref: str, fn: Any) -> Any:
+        """``fn`` on the container's files: a directory per container under ``fs_base`` (set by the test), as the
+        real one gives a root whether the container runs or not."""
+        box = self._find(ref)
+        self.calls.append(f"fs {box.spec.name}")
+        root = self.fs_base / box.id
+        root.mkdir(parents=True, exist_ok=True)
+        return fn(root)
 
     def wait_container(self, id: str, timeout: float | None = None) -> int:  # noqa: A002
         box = self._find(id)

@@ -1,5 +1,5 @@
-"""`dockyard container cp` copies between the host and a running container without letting the container's
-symlinks reach host files, and `stats` reads real cgroup counters (root, real kernel)."""
+"""`dockyard container cp` copies between the host and a container, running or stopped, without letting the
+container's symlinks reach host files, and `stats` reads real cgroup counters (root, real kernel)."""
 
 from __future__ import annotations
 
@@ -39,11 +39,18 @@ def test_a_symlink_in_the_container_cannot_send_a_copy_to_the_host(running: str,
     assert dockyard("container", "exec", running, "cat", "/etc/dy-cp-payload").stdout == "x\n"
 
 
-def test_cp_from_a_stopped_container_says_to_start_it(running: str, tmp_path: Path):
-    dockyard("container", "stop", "-t", "1", running)
+def test_cp_out_of_and_into_a_stopped_container_keeps_its_symlinks_inside_it(running: str, tmp_path: Path):
+    assert dockyard("container", "stop", "-t", "1", running).returncode == 0
     copied = dockyard("container", "cp", f"{running}:/greet", str(tmp_path))
-    assert copied.returncode == 1
-    assert "is not running: start it first" in copied.stderr
+    assert copied.returncode == 0, copied.stderr
+    assert (tmp_path / "greet").read_text() == "inside\n"
+    (tmp_path / "payload").write_text("x\n")
+    planted = dockyard("container", "cp", str(tmp_path / "payload"), f"{running}:/evil/dy-cp-stopped")
+    assert planted.returncode == 0, planted.stderr
+    assert not Path("/etc/dy-cp-stopped").exists()
+    back = dockyard("container", "cp", f"{running}:/etc/dy-cp-stopped", str(tmp_path / "back"))
+    assert back.returncode == 0, back.stderr
+    assert (tmp_path / "back").read_text() == "x\n"
 
 
 def test_stats_reads_the_container_cgroup(running: str):

@@ -109,9 +109,16 @@ def test_cp_needs_exactly_one_container_side(dy):
     assert "exactly one side must be a container path" in result.stderr
 
 
-def test_cp_from_a_stopped_service_container_says_to_start_it(dy):
+def test_cp_of_a_stopped_service_container_goes_through_the_runtime_s_view_of_its_files(dy, tmp_path):
     dy("up", "-d")
     dy.rt.set_state("demo-web-1", "exited", 0)
-    result = dy("cp", "web:/etc/hostname", ".")
-    assert result.exit_code == 1
-    assert "cp: container demo-web-1 is not running: start it first" in result.stderr
+    dy.rt.fs_base = tmp_path / "fs"
+    (tmp_path / "in.txt").write_text("hello\n")
+    result = dy("cp", str(tmp_path / "in.txt"), "web:/in.txt")
+    assert result.exit_code == 0, result.stderr
+    box = next(b for b in dy.rt.boxes.values() if b.spec.name == "demo-web-1")
+    assert (tmp_path / "fs" / box.id / "in.txt").read_text() == "hello\n"
+    out = dy("cp", "web:/in.txt", str(tmp_path / "back.txt"))
+    assert out.exit_code == 0, out.stderr
+    assert (tmp_path / "back.txt").read_text() == "hello\n"
+    assert dy.rt.calls.count("fs demo-web-1") == 2
