@@ -30,8 +30,8 @@ PROJECT_LABEL = "com.docker.compose.project"
 
 def write_files(spec: ContainerSpec, cdir: Path) -> list[low.Mount]:
     """``spec.files`` written under ``cdir/files`` with their mode and owner, as read-only binds at their targets
-    (after every other mount, so one may sit inside a volume). Refused before anything is written: a target that
-    is not absolute or names the root, or two files at one target."""
+    (the launcher mounts shallower targets first, so one may sit inside a volume). Refused before anything is
+    written: a target that is not absolute or names the root, or two files at one target."""
     if not spec.files:
         return []
     from runtime import spec as low

@@ -122,7 +122,7 @@ class ContainerSpec:
     domainname: str | None = None
     labels: Labels = ()
     mounts: tuple[MountSpec, ...] = ()
-    files: tuple[FileSpec, ...] = ()  # bound read-only after the mounts
+    files: tuple[FileSpec, ...] = ()  # bound read-only, each at its target
     volumes_from: tuple[str, ...] = ()  # "<container>[:ro|:rw]": its volumes and binds at the same targets
     network_mode: str = "bridge"
     networks: tuple[NetworkAttachment, ...] = ()
