@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from runtime.errors import ContainerError, ContainerNotFoundError, StateError
+from runtime.linux.files import read_bytes
 from runtime.state import (
     SharedHold,
     atomic_write,
@@ -23,7 +24,6 @@ from runtime.state import (
     durable_temp,
     file_lock,
     fsync_dir,
-    read_bytes,
 )
 from runtime.types import ContainerInfo, PortInfo
 

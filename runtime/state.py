@@ -49,23 +49,6 @@ def durable_temp(path: Path, data: bytes, mode: int = 0o644, durable: bool = Tru
     return tmp
 
 
-def read_bytes(path: str | Path) -> bytes:
-    """A whole file in as few system calls as Python allows (open, read, close; ``Path.read_text`` makes nine):
-    in a command with many threads (``down``) every call is a trip through the GIL. (The monitor's lean twin is
-    ``runtime.supervise.job.read_bytes``.)"""
-    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
-    try:
-        data = os.read(fd, 65536)
-        if len(data) < 65536:  # a short read of a regular file (or of a /proc file) is the end of it
-            return data
-        chunks = [data]
-        while chunk := os.read(fd, 1 << 20):
-            chunks.append(chunk)
-        return b"".join(chunks)
-    finally:
-        os.close(fd)
-
-
 def discard(path: Path) -> None:
     with contextlib.suppress(FileNotFoundError):
         os.unlink(path)

@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from runtime.errors import NetworkError
-from runtime.state import Shared, read_bytes
+from runtime.linux.files import read_bytes
+from runtime.state import Shared
 
 if TYPE_CHECKING:
     import subprocess

@@ -10,7 +10,7 @@ import threading
 from pathlib import Path
 from typing import Any, Iterator
 
-from runtime.state import read_bytes
+from runtime.linux.files import read_bytes
 
 Record = dict[str, Any]
 

@@ -92,7 +92,7 @@ def reclaim_all(pid: int | None, slots: dict[str, int]) -> dict[str, int] | None
 
 def is_holder(pid: int) -> bool:
     """True if ``pid`` is a dockyard holder (checked before reclaiming or killing)."""
-    from runtime.supervise.job import read_bytes
+    from runtime.linux.files import read_bytes
 
     try:
         return read_bytes(f"/proc/{pid}/cmdline").split(b"\0", 1)[0] == HOLDER_NAME.encode()
@@ -216,7 +216,7 @@ def ensure_monitor(directory: str, *, python: str | None = None, log: str | None
 
 
 def _is_monitor(pid: int) -> bool:
-    from runtime.supervise.job import read_bytes
+    from runtime.linux.files import read_bytes
 
     try:
         return b"runtime.supervise.monitor" in read_bytes(f"/proc/{pid}/cmdline")

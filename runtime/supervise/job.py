@@ -14,6 +14,8 @@ import json
 import os
 import signal
 
+from runtime.linux.files import read_bytes
+
 JOB_SUFFIX = ".json"
 STATE_SUFFIX = ".state.json"
 STOP_SUFFIX = ".stop"
@@ -63,22 +65,6 @@ def wake(directory: str, name: str) -> None:
         os.write(fd, b".")
     except OSError:  # full: the waiter has wakes pending already; or not a FIFO
         pass
-    finally:
-        os.close(fd)
-
-
-def read_bytes(path: str) -> bytes:
-    """A whole (small) file in as few system calls as Python allows: open, read until EOF, close. (``open()``
-    adds fstat, ioctl and lseek calls; in a command with many threads each call is a trip through the GIL.)"""
-    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
-    try:
-        data = os.read(fd, 65536)
-        if len(data) < 65536:  # a short read of a regular file (or of these /proc files) is the end of it
-            return data
-        chunks = [data]
-        while chunk := os.read(fd, 1 << 20):
-            chunks.append(chunk)
-        return b"".join(chunks)
     finally:
         os.close(fd)
 
