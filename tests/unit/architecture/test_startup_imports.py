@@ -3,52 +3,29 @@ does not even load typer/click or rich. Checked on sys.modules of a fresh interp
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-
-from tests.support.paths import REPO
+from tests.support.import_probe import MAIN as PS
+from tests.support.import_probe import loaded as loaded_modules
+from tests.support.import_probe import packages
 
 HEAVY = ("httpx", "pyroute2", "yaml", "jsonschema", "networkx")
 FRONT_END = ("typer", "click", "rich")
 
-PROBE = """
-import json, sys
-{body}
-print(json.dumps(sorted({{m.split(".")[0] for m in sys.modules}})))
-"""
 
-PS = """
-sys.argv = ["dockyard", {args}]
-from compose.cli import main
-try:
-    main()
-except SystemExit as exc:
-    assert exc.code == 0, exc.code
-"""
-
-
-def loaded(body: str, cwd=REPO, env: dict | None = None) -> set[str]:
-    proc = subprocess.run([sys.executable, "-c", PROBE.format(body=body)], cwd=cwd, capture_output=True, text=True,
-                          env=env, check=True)
-    return set(json.loads(proc.stdout.splitlines()[-1]))
-
+def loaded(body: str, **where: object) -> set[str]:
+    """The top-level packages loaded after ``body`` in a fresh interpreter."""
+    return packages(loaded_modules(body, **where))  # type: ignore[arg-type]
 
 def test_importing_the_cli_loads_no_heavy_library_and_not_typer():
     assert loaded("import compose.cli") & set(HEAVY + FRONT_END) == set()
 
 
 def test_ps_by_project_name_loads_no_heavy_library_nor_typer(dockyard_dirs):
-    import os
-
-    assert loaded(PS.format(args='"-p", "nothing", "ps", "-a"'), env=dict(os.environ)) & set(HEAVY + FRONT_END) == set()
+    assert loaded(PS.format(args='"-p", "nothing", "ps", "-a"')) & set(HEAVY + FRONT_END) == set()
 
 
 def test_ps_with_a_compose_file_reads_the_name_without_yaml(dockyard_dirs, tmp_path):
-    import os
-
     (tmp_path / "compose.yaml").write_text("services:\n  web:\n    image: busybox\n")
-    modules = loaded(PS.format(args='"ps", "--format", "json"'), cwd=tmp_path, env=dict(os.environ))
+    modules = loaded(PS.format(args='"ps", "--format", "json"'), cwd=tmp_path)
     assert modules & set(HEAVY + FRONT_END) == set()
 
 

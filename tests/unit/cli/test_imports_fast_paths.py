@@ -3,12 +3,7 @@ and `ps` load. Checked on sys.modules of a fresh interpreter; no timing."""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-
-from tests.support.paths import REPO
+from tests.support.import_probe import MAIN, loaded
 
 FRONT_END = ("typer", "click", "rich")
 HEAVY = ("httpx", "networkx", "jsonschema", "pyroute2.ipdb", "pyroute2.ndb", "asyncio", "ssl")
@@ -21,12 +16,6 @@ LATER_TYPES = ("runtime.types_later", "runtime.images.info", "runtime.images.pla
 # hashlib (with OpenSSL) is loaded by the one step that hashes: naming a new endpoint's veth.
 UNUSED_STDLIB = ("shutil", "tempfile", "secrets", "random", "hashlib", "bz2", "lzma")
 
-PROBE = """
-import json, sys
-{body}
-print(json.dumps(sorted(sys.modules)))
-"""
-
 RUN_PATH = """
 from compose.cli import fast, fastrun, session
 from compose import engine
@@ -38,22 +27,6 @@ import runtime.lifecycle, runtime.attached, runtime.process.launcher  # what rt.
 from runtime.linux.syscalls import Syscalls
 Syscalls()
 """
-
-MAIN = """
-sys.argv = ["dockyard", {args}]
-from compose.cli import main
-try:
-    main()
-except SystemExit as exc:
-    assert exc.code == 0, exc.code
-"""
-
-
-def loaded(body: str, cwd=REPO) -> set[str]:
-    proc = subprocess.run([sys.executable, "-c", PROBE.format(body=body)], cwd=cwd, capture_output=True, text=True,
-                          env=dict(os.environ), check=True)
-    return set(json.loads(proc.stdout.splitlines()[-1]))
-
 
 def test_a_container_run_of_a_stored_image_loads_no_front_end_no_heavy_library_no_pull_code_no_unused_types(
         dockyard_dirs):

@@ -101,11 +101,17 @@ def test_trash_left_by_a_killed_delete_is_swept_by_a_later_command_once_old(tmp_
     assert os.listdir(store.dir / cs.TRASH) == []
 
 
-def test_a_record_added_not_durable_is_never_fsynced_but_still_replaced_whole(tmp_path, monkeypatch):
-    """A foreground ``run --rm`` container (removed by the same command): no fsync, yet atomic writes."""
-    synced: list[int] = []
+@pytest.fixture
+def synced(monkeypatch) -> list[int]:
+    """The descriptors fsync was called on (each call still made)."""
+    calls: list[int] = []
     real_fsync = os.fsync
-    monkeypatch.setattr(os, "fsync", lambda fd: synced.append(fd) or real_fsync(fd))
+    monkeypatch.setattr(os, "fsync", lambda fd: calls.append(fd) or real_fsync(fd))
+    return calls
+
+
+def test_a_record_added_not_durable_is_never_fsynced_but_still_replaced_whole(tmp_path, synced):
+    """A foreground ``run --rm`` container (removed by the same command): no fsync, yet atomic writes."""
     store = cs.ContainerStore(tmp_path)
     rec = record("tmp")
     store.add(rec, durable=False)
@@ -119,10 +125,7 @@ def test_a_record_added_not_durable_is_never_fsynced_but_still_replaced_whole(tm
     assert synced  # other records stay durable
 
 
-def test_a_durable_record_is_fsynced(tmp_path, monkeypatch):
-    synced: list[int] = []
-    real_fsync = os.fsync
-    monkeypatch.setattr(os, "fsync", lambda fd: synced.append(fd) or real_fsync(fd))
+def test_a_durable_record_is_fsynced(tmp_path, synced):
     store = cs.ContainerStore(tmp_path)
     rec = record("web")
     store.add(rec)
