@@ -19,6 +19,7 @@ from compose.options import LogsOptions
 
 ACTIVE = ("running", "paused", "restarting")
 REORDER_WINDOW = 0.05  # seconds a followed line is held so that lines of other containers can overtake it
+EXIT_DRAIN = 2.0  # seconds an exit notice waits for the container's last lines to be read
 
 
 @dataclass(frozen=True)
@@ -133,6 +134,8 @@ class Logs:
                     before = states.get(info.id)
                     ran = before in ACTIVE or (before is None and info.started_at)
                     if report_exits and ran and info.state in ("exited", "dead"):
+                        # the follower's stream ends with the run: its last lines go out before the exit notice
+                        followed[info.id].join(EXIT_DRAIN)
                         out.put(Exited(prefix_of(info), service_of(info), info.name, info.exit_code or 0))
                     states[info.id] = info.state
                 first = False

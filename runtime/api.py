@@ -214,6 +214,9 @@ class Runtime:
                 continue
             if labels and any(rec.get("labels", {}).get(k) != v for k, v in labels.items()):
                 continue
+            if cs.abandoned(rec):  # half-made by a killed create: removed, so `up` makes the container afresh
+                self._life.discard_abandoned(rec)
+                continue
             if rec.get("auto_remove") and rec["state"] in (cs.EXITED, cs.DEAD) and self._life.reap_auto_removed(rec):
                 continue
             if all or cs.is_active(rec["state"]):

@@ -138,9 +138,17 @@ class ContainerStore:
             fsync_dir(self.names)
 
     def _check_free(self, name: str, holder: Path) -> None:
+        """Under the index lock: refuse a name in use. A record a killed ``create`` left half-made does not hold
+        its name: its directory goes to the trash (as ``delete`` does) and the name is taken over."""
         with contextlib.suppress(FileNotFoundError):
             other = holder.read_text().strip()
             if other and (self.dir / other / "state.json").exists():
+                with contextlib.suppress(ContainerNotFoundError, StateError):
+                    if abandoned(self.read(other)):
+                        trash = self.dir / TRASH
+                        trash.mkdir(parents=True, exist_ok=True)
+                        os.rename(self.cdir(other), trash / f"{other}.{os.urandom(4).hex()}")
+                        return
                 raise ContainerError(
                     f"create container {name}: the name is already in use by container {other[:12]}; "
                     "remove that container or pick another name")
@@ -255,6 +263,19 @@ def pid_alive(pid: int | None, start_time: int | None) -> bool:
     if fields[0] == b"Z":
         return False
     return start_time is None or int(fields[19]) == start_time
+
+
+def creator_mark() -> list:
+    """What ``create`` stores in a record while it provisions it: this process (pid and start time)."""
+    pid = os.getpid()
+    return [pid, pid_start_time(pid)]
+
+
+def abandoned(rec: Record) -> bool:
+    """Was the record left half-made by a ``create`` whose process died (``kill -9`` of ``up``)? Its mounts,
+    launch file and network namespace may be missing: it is not a container, only litter to remove."""
+    creator = rec.get("creating")
+    return bool(creator) and not pid_alive(creator[0], creator[1])
 
 
 def pid_start_time(pid: int) -> int | None:

@@ -66,7 +66,8 @@ class Lifecycle:
         rec.update(command=list(launchspec.command_of(spec, config)), spec=launchspec.recorded(spec),
                    restart=dataclasses.asdict(spec.restart), log=launchspec.log_config(spec),
                    healthcheck=launchspec.plain(launchspec.healthcheck_of(spec, config)),
-                   monitor_dir=supervision.monitor_dir(self.run_dir, spec.label_dict()))
+                   monitor_dir=supervision.monitor_dir(self.run_dir, spec.label_dict()),
+                   creating=cs.creator_mark())  # until provisioned: a killed create leaves litter, not a container
         self.store.add(rec, durable=durable)
         try:
             self._provision(spec, rec, config, layers)
@@ -81,6 +82,8 @@ class Lifecycle:
         cid, cdir = rec["id"], self.store.cdir(rec["id"])
         mounts, used, anonymous = provision.resolve_mounts(
             spec, launchspec.image_volume_targets(spec, config), self.volumes, layers, cdir / "volinit")
+        if anonymous:  # named in the record at once: if this process is killed, whoever removes the litter frees them
+            self.store.update(cid, lambda r: r.update(anonymous_volumes=anonymous), durable=False)
         try:
             mounts, used = provision.inherit_mounts(self.store, spec, mounts, used)  # volumes_from
             mounts = [*mounts, *provision.write_files(spec, cdir)]
@@ -88,7 +91,7 @@ class Lifecycle:
             launch = launchspec.build(spec, cid, str(cdir), config, layers, mounts, netns)
             (cdir / "launch.json").write_text(json.dumps(launchspec.to_json(launch)))
             self.store.update(cid, lambda r: r.update(volumes=used, anonymous_volumes=anonymous, netns=netns,
-                                                      hostname=launch.hostname))
+                                                      hostname=launch.hostname, creating=None))
         except BaseException:
             for name in anonymous:
                 self.volumes.remove(name, missing_ok=True, force=True)
@@ -118,6 +121,9 @@ class Lifecycle:
             return cs.to_info(rec)
         if not cs.can_start(rec["state"]):
             raise StateError(f"start container {rec['name']}: it is {rec['state']}")
+        if cs.abandoned(rec):
+            raise StateError(f"start container {rec['name']}: its create was killed before it finished; remove it "
+                             f"(`dockyard rm {rec['name']}`) and create it again")
         if rec.get("monitor_dir") and not rec.get("attached"):
             supervision.settle(rec["monitor_dir"], cid)  # a start by a killed command may still be in flight
             rec = self.refresh(cid)
@@ -310,6 +316,14 @@ class Lifecycle:
         for name in rec.get("anonymous_volumes", ()) if volumes else ():
             with contextlib.suppress(ContainerRuntimeError):
                 self.volumes.remove(name, missing_ok=True)
+
+    def discard_abandoned(self, rec: dict) -> None:
+        """Remove a record a killed ``create`` left half-made (``containers.abandoned``): nothing of it ever ran
+        (its netns and cgroup were never made); what its provisioning had recorded is released."""
+        self.store.delete(rec["id"], rec["name"])
+        for name in rec.get("anonymous_volumes", ()):
+            with contextlib.suppress(ContainerRuntimeError):
+                self.volumes.remove(name, missing_ok=True, force=True)
 
     def reap_auto_removed(self, rec: dict) -> bool:
         """Remove a ``run -d --rm`` container found exited; True if it was removed."""

@@ -6,6 +6,7 @@ import threading
 
 from compose.attach import Exited, Line, Logs
 from compose.options import LogsOptions
+from runtime import LogLine
 from tests.support.eventually import eventually
 from tests.support.fake_runtime import FakeRuntime
 from tests.support.orchestration import deploy, stack
@@ -45,3 +46,36 @@ def test_attached_follow_reports_exits_and_ends_when_everything_stopped():
     thread.join(5)
     assert not thread.is_alive()
     assert Exited("w-1", "w", "p-w-1", 2) in items
+
+
+class LateLastLine(FakeRuntime):
+    """A run's last line reaches its log stream only once the exit can be seen (as a tty's last output can)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.exit_seen = threading.Event()
+
+    def containers(self, *args, **kwargs):
+        infos = super().containers(*args, **kwargs)
+        if any(i.state == "exited" for i in infos):
+            self.exit_seen.set()
+        return infos
+
+    def logs(self, ids, follow=False, **kwargs):
+        yield from super().logs(ids, follow=follow, **kwargs)
+        if follow:
+            self.exit_seen.wait(5)
+            yield LogLine(self._find(ids[0]).id, "2026-01-01T00:00:59.000000000Z", "stdout", "last words")
+
+
+def test_an_exit_is_reported_after_the_last_lines_of_the_run():
+    rt, project = LateLastLine(), stack("services: {w: {image: x}}")
+    rt.behave("w", logs=("hello",))
+    deploy(rt, project, "w", 1)
+    items: list = []
+    stop = threading.Event()
+    thread = collect(Logs(rt, "p", poll=0.01), stop, items, report_exits=True, end_when_all_exited=True)
+    eventually(lambda: any(isinstance(i, Line) for i in items))
+    rt.set_state("p-w-1", "exited", 0)
+    thread.join(5)
+    assert [i.text if isinstance(i, Line) else "exit" for i in items] == ["hello", "last words", "exit"]
