@@ -167,26 +167,23 @@ def _attachments(project: Project, service: Service, name: str) -> tuple[Network
     out = []
     for net in service.networks:
         network = project.networks.get(net.name)
-        aliases = tuple(dict.fromkeys((service.name, name, *net.aliases, *link_aliases(project, service, net.name))))
+        aliases = tuple(dict.fromkeys((service.name, name, *net.aliases)))
         out.append(NetworkAttachment(network.name if network else net.name, aliases, net.ipv4_address,
-                                     net.mac_address, net.priority, net.gw_priority, ipv6_address=net.ipv6_address))
+                                     net.mac_address, net.priority, net.gw_priority, ipv6_address=net.ipv6_address,
+                                     links=links_of(service)))
     return tuple(sorted(out, key=lambda a: -a.priority))
 
 
-def link_aliases(project: Project, target: Service, network: str) -> tuple[str, ...]:
-    """``links: [db:linkeddb]`` in a service on ``network``: ``linkeddb`` becomes an alias of ``db`` there.
-
-    Unlike Docker's legacy links (visible to the linking container only), the alias resolves for every container
-    on that network: dockyard's DNS answers per network, not per container."""
+def links_of(service: Service) -> tuple[tuple[str, str], ...]:
+    """``links: [db:linkeddb]``: (``linkeddb``, ``db``), an alias only this service's containers resolve, as ``db``
+    resolves on their networks (Docker's legacy links are scoped to the linking container the same way). A link
+    without an alias, or to its own name, adds nothing: the service name resolves already."""
     out = []
-    for other in project.services.values():
-        if other.network_mode or network not in {n.name for n in other.networks}:
-            continue
-        for link in other.links:
-            service, _, alias = link.partition(":")
-            if service == target.name and alias and alias != service:
-                out.append(alias)
-    return tuple(out)
+    for link in service.links:
+        target, _, alias = link.partition(":")
+        if alias and alias != target:
+            out.append((alias, target))
+    return tuple(dict.fromkeys(out))
 
 
 def volumes_from_of(project: Project, service: Service, resolve: Mapping[str, str]) -> tuple[str, ...]:

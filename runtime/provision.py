@@ -165,7 +165,7 @@ def attach(net: NetworkService, rec: dict, spec: ContainerSpec, netns: Path) -> 
             ep = net.connect(rec["id"], str(netns), att.network, ipv4_address=att.ipv4_address,
                              aliases=[a for a in aliases if a], mac=att.mac_address, dns=spec.dns,
                              default_route=None if i == 0 else False,
-                             ipv6_address=getattr(att, "ipv6_address", None))
+                             ipv6_address=getattr(att, "ipv6_address", None), links=att.links)
             endpoints.append({"network": att.network, "ip": ep.ipv4_address, "mac": ep.mac, "gateway": ep.gateway,
                               "aliases": list(att.aliases), "interface": ep.interface})
         if spec.ports:

@@ -60,7 +60,10 @@ class FileSpec:
 
 @record
 class NetworkAttachment:
-    """Join ``network`` (its human name) with these DNS names and optional fixed address."""
+    """Join ``network`` (its human name) with these DNS names and optional fixed address.
+
+    ``links``: (alias, name) pairs that only this container resolves: ``alias`` answers as ``name`` does on its
+    networks (Compose's ``links: [db:database]``, Docker's legacy links, scoped to the linking container)."""
 
     network: str
     aliases: tuple[str, ...] = ()
@@ -69,6 +72,7 @@ class NetworkAttachment:
     priority: int = 0
     gw_priority: int = 0
     ipv6_address: str | None = None
+    links: tuple[tuple[str, str], ...] = ()
 
 
 @record

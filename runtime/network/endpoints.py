@@ -33,6 +33,8 @@ def reserve(rec: dict | None, want: dict) -> tuple[tuple[dict, dict | None], boo
         raise
     ep = new_endpoint(rec, cid, want["ifname"], ip, want["mac"] or ipam.mac_for(ip), ip6)
     ep.update(names=want["names"], dns=want["dns"], ports=[], netns=want["netns"])
+    if want.get("links"):
+        ep["links"] = want["links"]
     rec["endpoints"][cid] = ep
     return (rec, ep), True
 

@@ -23,13 +23,15 @@ class NetView:
 
 @dataclass(frozen=True)
 class Table:
-    """Every network's names, the networks of each container, reverse names and per-container upstreams."""
+    """Every network's names, the networks of each container, reverse names, per-container upstreams and
+    per-container link aliases (alias -> the name it answers as)."""
 
     networks: Mapping[str, NetView]
     by_gateway: Mapping[str, str]
     container_networks: Mapping[str, tuple[str, ...]]
     ptr: Mapping[str, str]
     upstreams: Mapping[str, tuple[str, ...]]
+    links: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
     def gateways(self) -> list[str]:
         return sorted(self.by_gateway)
@@ -52,6 +54,7 @@ def build(records: Mapping[str, Mapping[str, Any]]) -> Table:
     cnets: dict[str, list[str]] = {}
     ptr: dict[str, str] = {}
     ups: dict[str, tuple[str, ...]] = {}
+    links: dict[str, dict[str, str]] = {}
     for rec in records.values():
         name = rec["name"]
         names: dict[str, list[str]] = {}
@@ -72,6 +75,8 @@ def build(records: Mapping[str, Mapping[str, Any]]) -> Table:
                 ptr.setdefault(ip6, primary)
             if ep.get("dns"):
                 ups[cid] = tuple(ep["dns"])
+            for alias, target in (ep.get("links") or {}).items():
+                links.setdefault(cid, {})[norm(alias)] = norm(target)
         gw6 = rec.get("gateway6") if rec.get("enable_ipv6") else None
         nets[name] = NetView(name, rec["gateway"], rec["subnet"], bool(rec.get("internal")),
                              {k: tuple(v) for k, v in names.items()}, owner,
@@ -79,16 +84,18 @@ def build(records: Mapping[str, Mapping[str, Any]]) -> Table:
         by_gw[rec["gateway"]] = name
         if gw6:
             by_gw[gw6] = name
-    return Table(nets, by_gw, {k: tuple(v) for k, v in cnets.items()}, ptr, ups)
+    return Table(nets, by_gw, {k: tuple(v) for k, v in cnets.items()}, ptr, ups, links)
 
 
 @dataclass(frozen=True)
 class Asker:
-    """Who is asking: the networks whose names it may see, whether it may forward, its own upstreams."""
+    """Who is asking: the networks whose names it may see, whether it may forward, its own upstreams, and its
+    link aliases (alias -> name; only it resolves them)."""
 
     networks: tuple[str, ...]
     forward: bool
     upstreams: tuple[str, ...] = ()
+    links: Mapping[str, str] = field(default_factory=dict)
 
 
 def asker(table: Table, local_ip: str, src_ip: str) -> Asker:
@@ -101,14 +108,16 @@ def asker(table: Table, local_ip: str, src_ip: str) -> Asker:
     if cid is None:
         return Asker((net_name,), not net.internal)
     others = tuple(n for n in table.container_networks.get(cid, ()) if n != net_name)
-    return Asker((net_name,) + others, not net.internal, table.upstreams.get(cid, ()))
+    return Asker((net_name,) + others, not net.internal, table.upstreams.get(cid, ()), table.links.get(cid, {}))
 
 
 def lookup(table: Table, who: Asker, qname: str, v6: bool = False) -> tuple[str, ...] | None:
     """Addresses for ``qname`` on the asker's networks (asked network first); None if no network knows it.
 
-    With ``v6`` the IPv6 addresses (AAAA); a known name with none (IPv4-only networks) gives ``()``."""
+    With ``v6`` the IPv6 addresses (AAAA); a known name with none (IPv4-only networks) gives ``()``. An alias of
+    the asker's links answers as the name it links to (and before any container's own name, as in Docker)."""
     key = norm(qname)
+    key = who.links.get(key, key)
     found: list[str] = []
     known = False
     for n in who.networks:

@@ -226,11 +226,13 @@ class NetworkService:
         dns: Sequence[str] = (),
         default_route: bool | None = None,
         ipv6_address: str | None = None,
+        links: Sequence[tuple[str, str]] = (),
     ) -> EndpointInfo:
         """Attach a container's netns: veth on the bridge, ``ethN`` inside with address, mac, MTU, default route.
 
         ``aliases`` are every DNS name of the container on this network (container name first: it is the PTR name;
-        then service name, hostname, aliases). ``dns`` are per-container upstream resolvers for forwarding.
+        then service name, hostname, aliases). ``links``: (alias, name) pairs only this container resolves (the
+        alias answers as the name does). ``dns`` are per-container upstream resolvers for forwarding.
         ``default_route``: None = via this gateway if the container has none yet (so connect the first network
         first); True = replace it (highest ``gw_priority``); False = never. Internal networks never get one.
         On an IPv6 network the endpoint also gets ``ipv6_address`` (or the lowest free one) and an IPv6 default
@@ -239,7 +241,8 @@ class NetworkService:
         netns = bridge.netns_path(netns_path)
         ifname = bridge.next_ifname(netns)  # the container's own netns: no other container's work can change it
         want = {"cid": container_id, "network": network, "ifname": ifname, "netns": netns, "ip": ipv4_address,
-                "ip6": ipv6_address, "mac": mac, "names": [a for a in aliases if a], "dns": list(dns)}
+                "ip6": ipv6_address, "mac": mac, "names": [a for a in aliases if a], "dns": list(dns),
+                "links": {alias: name for alias, name in links}}
         rec, ep = batch.apply(self.root, network, lambda r: endpoints.reserve(r, want))
         if ep is None:  # attached already
             return _endpoint(rec, container_id)

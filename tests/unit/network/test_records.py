@@ -93,3 +93,35 @@ def test_upstreams_default_to_resolv_conf(tmp_path):
     conf = tmp_path / "resolv.conf"
     conf.write_text("# x\nnameserver 192.0.2.53\nnameserver fe80::1\nsearch lan\n")
     assert records.parse_upstreams(None, str(conf)) == (("192.0.2.53", 53),)
+
+
+LINKED = {
+    "p_default": _net("p_default", "10.4.0.1", "10.4.0.0/24", {
+        A: {"ip": "10.4.0.2", "names": ["p-app-1", "app"], "links": {"Database": "db", "web": "db"}},
+        B: {"ip": "10.4.0.3", "names": ["p-other-1", "other"]},
+        C: {"ip": "10.4.0.4", "names": ["p-db-1", "db"]},
+        "e" * 64: {"ip": "10.4.0.5", "names": ["p-web-1", "web"]},
+    }),
+}
+
+
+def test_a_link_alias_resolves_for_the_linking_container_only():
+    t = records.build(LINKED)
+    linker = records.asker(t, "10.4.0.1", "10.4.0.2")
+    other = records.asker(t, "10.4.0.1", "10.4.0.3")
+    assert records.lookup(t, linker, "database.") == ("10.4.0.4",)
+    assert records.lookup(t, linker, "db") == ("10.4.0.4",)
+    assert records.lookup(t, other, "database") is None
+    assert records.decide(t, other, "database", records.TYPE_A).rcode == records.NXDOMAIN
+
+
+def test_a_link_alias_wins_over_a_service_of_the_same_name_for_its_linker():
+    t = records.build(LINKED)
+    assert records.lookup(t, records.asker(t, "10.4.0.1", "10.4.0.2"), "web") == ("10.4.0.4",)
+    assert records.lookup(t, records.asker(t, "10.4.0.1", "10.4.0.3"), "web") == ("10.4.0.5",)
+
+
+def test_a_link_to_a_name_not_on_the_linkers_networks_is_unknown():
+    t = records.build({"p_default": _net("p_default", "10.5.0.1", "10.5.0.0/24", {
+        A: {"ip": "10.5.0.2", "names": ["app"], "links": {"database": "db"}}})})
+    assert records.lookup(t, records.asker(t, "10.5.0.1", "10.5.0.2"), "database") is None

@@ -1,5 +1,5 @@
-"""translate: ``volumes_from`` names the source container for the runtime; ``links`` aliases resolve on the
-network the two services share (network-wide, unlike Docker's per-container legacy links)."""
+"""translate: ``volumes_from`` names the source container for the runtime; a ``links`` alias is the linking
+container's own (as Docker's legacy links are), resolved as the linked service's name."""
 
 from __future__ import annotations
 
@@ -40,19 +40,32 @@ def test_no_volumes_from_is_empty():
     assert spec("services: {s: {image: x}}").volumes_from == ()
 
 
-def test_a_link_alias_becomes_an_alias_of_the_target_on_the_shared_network():
-    text = "services: {s: {image: x, links: ['db:linkeddb']}, db: {image: y}}"
-    assert "linkeddb" in aliases(text, "db")["p_default"]
-    assert "linkeddb" not in aliases(text, "s")["p_default"]
+def links(text: str, service: str) -> dict[str, tuple[tuple[str, str], ...]]:
+    return {a.network: a.links for a in spec(text, service).networks}
 
 
-def test_a_link_without_alias_adds_nothing_beyond_the_service_name():
-    text = "services: {s: {image: x, links: [db]}, db: {image: y}}"
+def test_a_link_alias_is_the_linking_containers_own_not_an_alias_of_the_target():
+    text = "services: {s: {image: x, links: ['db:linkeddb', 'cache:db2']}, db: {image: y}, cache: {image: z}}"
+    assert links(text, "s") == {"p_default": (("linkeddb", "db"), ("db2", "cache"))}
+    assert aliases(text, "db")["p_default"] == ("db", "p-db-1")  # nobody else resolves linkeddb
+    assert links(text, "db") == {"p_default": ()}
+
+
+def test_a_link_without_alias_or_to_its_own_name_adds_nothing():
+    text = "services: {s: {image: x, links: [db, 'db:db']}, db: {image: y}}"
+    assert links(text, "s") == {"p_default": ()}
     assert aliases(text, "db")["p_default"] == ("db", "p-db-1")
 
 
-def test_a_link_alias_is_only_added_on_networks_the_linking_service_shares():
-    text = ("services: {s: {image: x, links: ['db:linkeddb'], networks: [front]}, db: {image: y, networks: [front, back]}}\n"
+def test_a_link_alias_goes_with_every_network_of_the_linking_service():
+    """The alias resolves wherever the target's name does for the linker: on any network they share."""
+    text = ("services: {s: {image: x, links: ['db:linkeddb'], networks: [front, back]}, db: {image: y, networks: [back]}}\n"
             "networks: {front: {}, back: {}}")
-    by_net = aliases(text, "db")
-    assert "linkeddb" in by_net["p_front"] and "linkeddb" not in by_net["p_back"]
+    assert links(text, "s") == {"p_front": (("linkeddb", "db"),), "p_back": (("linkeddb", "db"),)}
+
+
+def test_changing_links_changes_the_linking_service_only():
+    before = "services: {s: {image: x, links: ['db:a']}, db: {image: y}}"
+    after = "services: {s: {image: x, links: ['db:b']}, db: {image: y}}"
+    assert spec(before, "s") != spec(after, "s")
+    assert spec(before, "db") == spec(after, "db")
