@@ -221,11 +221,15 @@ def add_address6(name: str, address: str, prefixlen: int) -> None:
                         "check that IPv6 is enabled on the link (net.ipv6.conf.<link>.disable_ipv6=0)") from None
 
 
-def create_bridge(name: str, gateway: str, prefixlen: int, mtu: int | None = None) -> None:
-    """Create bridge ``name`` with the gateway address, up. Removes what it made if a step fails."""
+def create_bridge(name: str, gateway: str, prefixlen: int, mtu: int | None = None, mac: str | None = None) -> None:
+    """Create bridge ``name`` with the gateway address, up. Removes what it made if a step fails.
+
+    ``mac``: the bridge's own address, set at creation. A bridge left to choose takes the lowest address of its
+    ports and changes it as veths come and go; containers then send to a gateway address that no longer exists
+    (DNS and published ports stall until their ARP entry expires, seconds later)."""
     with _rt() as rt:
         try:
-            rt.request(nl.RTM_NEWLINK, _ifinfo(name=name, attrs=(_linkinfo("bridge"),)),
+            rt.request(nl.RTM_NEWLINK, _ifinfo(name=name, attrs=(_linkinfo("bridge"), ("IFLA_ADDRESS", mac))),
                        nl.NLM_F_CREATE | nl.NLM_F_EXCL)
         except NetlinkError as exc:
             raise _fail("create bridge", name, exc, "remove the stale link or pick another bridge name") from None

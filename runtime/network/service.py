@@ -145,7 +145,8 @@ class NetworkService:
 
     def _materialise(self, rec: dict) -> None:
         prefix = int(rec["subnet"].split("/")[1])
-        bridge.create_bridge(rec["bridge"], rec["gateway"], prefix, rec["mtu"])
+        bridge.create_bridge(rec["bridge"], rec["gateway"], prefix, rec["mtu"],
+                             ipam.mac_for(ipaddress.IPv4Address(rec["gateway"])))
         try:
             if rec.get("enable_ipv6"):
                 bridge.add_address6(rec["bridge"], rec["gateway6"], int(rec["subnet6"].split("/")[1]))

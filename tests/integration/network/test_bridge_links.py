@@ -54,3 +54,25 @@ def test_waiting_for_links_returns_those_still_there_and_sees_a_removal(names):
     finally:
         remover.join()
     assert not bridge.link_exists(gone) and bridge.link_exists(stays)
+
+
+def _address(link: str) -> str:
+    return json.loads(nsup.run(["ip", "-j", "link", "show", "dev", link]).stdout)[0]["address"]
+
+
+def test_a_bridge_keeps_the_address_it_was_made_with_as_ports_come_and_go(names):
+    """A bridge left to choose takes its lowest port's address (the kernel's rule, shown on ``chooser``); then a
+    container's ARP entry for its gateway goes stale when a port comes or goes, and DNS stalls for seconds. The
+    bridges dockyard makes are given their address."""
+    fixed, chooser = names("b"), names("b")
+    bridge.create_bridge(fixed, "10.213.9.1", 24, mac="02:42:0a:d5:09:01")
+    bridge.create_bridge(chooser, "10.213.13.1", 24)
+    low = {}
+    for br in (fixed, chooser):
+        low[br] = names("v")
+        bridge.create_veth(low[br], names("p"), br, None)
+        nsup.run(["ip", "link", "set", "dev", low[br], "address", "00:00:5e:00:53:01"])  # below any other
+    assert _address(chooser) == "00:00:5e:00:53:01"
+    assert _address(fixed) == "02:42:0a:d5:09:01"
+    bridge.delete_link(low[fixed])
+    assert _address(fixed) == "02:42:0a:d5:09:01"

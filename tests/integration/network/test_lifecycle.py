@@ -52,6 +52,8 @@ def test_configured_subnet_gateway_and_address_are_used(net, containers):
     assert "default via 10.123.0.254 dev eth0" in c.exec(["ip", "-4", "route"]).stdout
     ep2 = net.connect(cid("g"), containers().path, "p_fixed", ipv4_address="10.123.0.99")
     assert ep2.ipv4_address == "10.123.0.99"
+    bridge_link = json.loads(nsup.run(["ip", "-j", "link", "show", "dev", net.inspect("p_fixed").bridge]).stdout)[0]
+    assert bridge_link["address"] == "02:42:0a:7b:00:fe"  # its own, from the gateway: not a port's, which come and go
 
 
 def test_overlapping_subnet_is_refused_and_nothing_is_created(net, snapshot):
