@@ -81,8 +81,8 @@ class Executor:
     def _create_all(self, plan: P.Plan, service: str) -> None:
         for action in plan.for_service(service):
             if action.verb == P.CREATE:
-                self._step("container", action.name, "Creating", "Created",
-                           lambda spec=action.spec: self.rt.create_container(spec))
+                self._created(action.name, self._step("container", action.name, "Creating", "Created",
+                                                      lambda spec=action.spec: self.rt.create_container(spec)))
 
     def _start(self, name: str, ref: str | None = None) -> None:
         self._step("container", name, "Starting", "Started", lambda: self.rt.start_container(ref or name))
@@ -100,7 +100,8 @@ class Executor:
         name, rt = action.name, self.rt
         verb = action.verb
         if verb == P.CREATE:
-            self._step("container", name, "Creating", "Created", lambda: rt.create_container(action.spec))
+            self._created(name, self._step("container", name, "Creating", "Created",
+                                           lambda: rt.create_container(action.spec)))
             if options.start:
                 self._start(name)
         elif verb == P.RECREATE:
@@ -122,14 +123,19 @@ class Executor:
     def _recreate(self, action: P.Action, options: ExecuteOptions) -> None:
         old, rt = action.ref or action.name, self.rt
 
-        def replace() -> None:
+        def replace() -> Any:
             rt.stop_container(old, timeout=options.timeout)
             rt.remove_container(old, force=True, volumes=options.renew_anon_volumes)
-            rt.create_container(action.spec)
+            return rt.create_container(action.spec)
 
-        self._step("container", action.name, "Recreate", "Recreated", replace)
+        self._created(action.name, self._step("container", action.name, "Recreate", "Recreated", replace))
         if options.start:
             self._start(action.name)
+
+    def _created(self, name: str, info: Any) -> None:
+        """What the host does not apply of the new container's spec, as docker compose shows create warnings."""
+        for text in getattr(info, "warnings", ()):
+            self.emit(Event("container", name, "Warning", text))
 
     def _step(self, kind: str, name: str, doing: str, done: str, fn: Callable[[], Any]) -> Any:
         self.emit(Event(kind, name, doing))

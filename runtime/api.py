@@ -264,10 +264,12 @@ class Runtime:
         return self._life.with_fs(ref, fn)
 
     @_seam("run container")
-    def run(self, spec: ContainerSpec, attach: bool = True, remove: bool = False) -> int:
+    def run(self, spec: ContainerSpec, attach: bool = True, remove: bool = False,
+            warn: Callable[[str], None] | None = None) -> int:
         """``dockyard container run``: create and start; attached, the container's stdout/stderr are this
-        process's and its exit code is returned; detached, returns 0 once it runs."""
-        return self._life.run(spec, attach, remove)
+        process's and its exit code is returned; detached, returns 0 once it runs. ``warn`` is given what the
+        host will not apply of the spec (``ContainerInfo.warnings``) once the container is created."""
+        return self._life.run(spec, attach, remove, warn)
 
     # -- networks ----------------------------------------------------------------------------------------------
     def create_network(self, spec: NetworkSpec) -> NetworkInfo:

@@ -299,6 +299,7 @@ def to_info(rec: Record) -> ContainerInfo:
         if health else None,
         ports=tuple(PortInfo(**p) for p in rec.get("ports", ())),
         networks=tuple((n["network"], n["ip"]) for n in rec.get("endpoints", ())),
+        warnings=tuple(rec.get("warnings", ())),
     )
 
 

@@ -203,6 +203,17 @@ def check_policies(spec: ContainerSpec) -> None:
                              f"one of {', '.join(MODES)}")
 
 
+def host_warnings(spec: ContainerSpec) -> list[str]:
+    """What this host will not apply of ``spec`` (``create`` returns it, as Docker's create response does):
+    blkio weights without a proportional I/O scheduler."""
+    b = spec.resources.blkio
+    if b is None or (b.weight is None and not b.weight_device):
+        return []
+    from runtime import containers
+
+    return containers.cgroups().blkio_warnings(low.Blkio(**dataclasses.asdict(b)))
+
+
 def log_config(spec: ContainerSpec) -> dict:
     opts = {}
     if spec.logging.max_size:

@@ -61,6 +61,7 @@ class Lifecycle:
         config = images.image_config(image_id).get("config") or {}
         layers = [str(p) for p in images.rootfs_layers(image_id)]
         launchspec.check_policies(spec)
+        warnings = launchspec.host_warnings(spec)
         cid = cs.new_id()
         rec = cs.new_record(cid, spec.name or f"dy_{cid[:12]}", spec.image, image_id, spec.label_dict())
         rec.update(command=list(launchspec.command_of(spec, config)), spec=launchspec.recorded(spec),
@@ -68,6 +69,8 @@ class Lifecycle:
                    healthcheck=launchspec.plain(launchspec.healthcheck_of(spec, config)),
                    monitor_dir=supervision.monitor_dir(self.run_dir, spec.label_dict()),
                    creating=cs.creator_mark())  # until provisioned: a killed create leaves litter, not a container
+        if warnings:
+            rec["warnings"] = warnings
         self.store.add(rec, durable=durable)
         try:
             self._provision(spec, rec, config, layers)
@@ -346,11 +349,13 @@ class Lifecycle:
             _wait_pid(rec.get("pid") if rec["state"] == cs.RUNNING else None, 0.05)
 
     # -- run / exec --------------------------------------------------------------------------------------------
-    def run(self, spec: ContainerSpec, attach: bool, remove: bool) -> int:
+    def run(self, spec: ContainerSpec, attach: bool, remove: bool, warn: Callable[[str], None] | None = None) -> int:
         from runtime import launchspec
         from runtime.attached import run_attached
 
         info = self.create(spec, durable=not (attach and remove))  # a foreground --rm run is gone after us
+        for text in info.warnings if warn else ():
+            warn(text)
         if not attach:
             if remove:  # removed by the first command that finds it exited (there is no daemon to do it)
                 self.store.update(info.id, lambda r: r.update(auto_remove=True))

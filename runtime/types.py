@@ -181,6 +181,7 @@ class ContainerInfo:
     health: HealthInfo | None = None
     ports: tuple[PortInfo, ...] = ()
     networks: tuple[tuple[str, str], ...] = ()  # (network name, ipv4 address)
+    warnings: tuple[str, ...] = ()  # what the host does not apply of its spec (e.g. a blkio weight), as at create
 
     def label_dict(self) -> dict[str, str]:
         return dict(self.labels)

@@ -94,7 +94,7 @@ def run_container(gopts: Any, opts: Any) -> int:
         with console(gopts).transfer(False) as bars:
             rt.pull_image(opts.image, progress=bars.update)
     spec = engine.run_spec(opts, dict(os.environ))
-    code = rt.run(spec, attach=not opts.detach, remove=opts.remove and not opts.detach)
+    code = rt.run(spec, attach=not opts.detach, remove=opts.remove and not opts.detach, warn=console(gopts).warning)
     if opts.detach:
         console(gopts).write(rt.inspect_container(spec.name)["Id"])
         return 0

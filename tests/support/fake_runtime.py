@@ -240,9 +240,11 @@ class FakeRuntime:
                 lines.append(LogLine(box.id, f"2026-01-01T00:00:{n:02d}.{len(lines):09d}Z", "stdout", text))
         yield from sorted(lines, key=lambda line: line.time)
 
-    def run(self, spec: ContainerSpec, attach: bool = True, remove: bool = False) -> int:
+    def run(self, spec: ContainerSpec, attach: bool = True, remove: bool = False, warn: Any = None) -> int:
         """Create and start; attached, print the scripted output (as the real one passes stdout through)."""
         info = self.create_container(spec)
+        for text in info.warnings if warn else ():
+            warn(text)
         if spec.network_mode == "bridge" and not spec.networks:  # as the runtime: its default network, on demand
             self.create_network(NetworkSpec("bridge", labels=(("dockyard.default", "true"),)))
         self.start_container(info.id)

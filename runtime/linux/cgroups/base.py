@@ -9,7 +9,7 @@ from abc import ABC, abstractmethod
 from pathlib import Path
 
 from runtime.errors import KernelError
-from runtime.spec import Resources
+from runtime.spec import Blkio, Resources
 
 
 def write(path: Path, *values: str) -> None:
@@ -90,6 +90,10 @@ class Cgroup(ABC):
     @abstractmethod
     def container_mounts(self) -> list[tuple[str, str, str | None]]:
         """(fstype, subdir under /sys/fs/cgroup, mount data) to mount read-only inside the container."""
+
+    def blkio_warnings(self, b: Blkio) -> list[str]:  # noqa: ARG002 - a driver that can tell overrides it
+        """Before any cgroup is made: the weights of ``b`` this host cannot apply (``create`` skips them)."""
+        return []
 
 
 class CgroupDriver(ABC):

@@ -78,6 +78,25 @@ def apply_v2(directory: Path, b: Blkio) -> list[str]:
     return warnings
 
 
+def weight_warnings_v1(directory: Path, b: Blkio) -> list[str]:
+    """What ``apply_v1`` would warn about for ``b`` in a cgroup under ``directory`` (its hierarchy's root will do:
+    the weight files are the scheduler's, the same in every cgroup). Writes nothing."""
+    out = []
+    if b.weight is not None and _weight_file(directory, ("blkio.weight", "blkio.bfq.weight")) is None:
+        out.append(_no_weight("blkio.weight"))
+    if b.weight_device and _weight_file(directory, ("blkio.weight_device", "blkio.bfq.weight_device")) is None:
+        out.append(_no_weight("blkio.weight_device"))
+    return out
+
+
+def weight_warnings_v2(directory: Path, b: Blkio) -> list[str]:
+    """What ``apply_v2`` would warn about for ``b`` in a cgroup beside ``directory`` (a non-root cgroup with the
+    io controller: the root cgroup never has io.weight). Writes nothing."""
+    if (b.weight is not None or b.weight_device) and _weight_file(directory, ("io.weight", "io.bfq.weight")) is None:
+        return [_no_weight("io.weight")]
+    return []
+
+
 def _no_weight(name: str) -> str:
     return (f"blkio_config: the kernel has no {name} (no proportional I/O scheduler such as BFQ active); "
             "the weight is ignored, throttles still apply")

@@ -19,7 +19,7 @@ from runtime.linux.cgroups.base import (
     rmdir_retry,
     write,
 )
-from runtime.spec import Resources
+from runtime.spec import Blkio, Resources
 
 KNOWN = {"cpu", "cpuacct", "cpuset", "memory", "devices", "freezer", "blkio", "pids", "net_cls", "net_prio",
          "perf_event", "hugetlb", "rdma", "misc"}
@@ -84,6 +84,10 @@ class V1Driver(CgroupDriver):
 
     def container_mounts(self) -> list[tuple[str, str, str | None]]:
         return [("cgroup", h, h) for h in self.hierarchies]
+
+    def blkio_warnings(self, b: Blkio) -> list[str]:
+        io = next((h for h in self.hierarchies if "blkio" in h.split(",")), None)
+        return blkio.weight_warnings_v1(self.root / io, b) if io else []
 
     def create(self, name: str, resources: Resources, devices: tuple[str, ...] = ()) -> Cgroup:
         dirs: dict[str, Path] = {}

@@ -20,7 +20,7 @@ from runtime.linux.cgroups.base import (
     write,
 )
 from runtime.linux.syscalls import Syscalls
-from runtime.spec import Resources
+from runtime.spec import Blkio, Resources
 
 WANTED = ("cpu", "cpuset", "io", "memory", "pids")
 
@@ -53,6 +53,15 @@ class V2Cgroup(Cgroup):
 
     def container_mounts(self) -> list[tuple[str, str, str | None]]:
         return [("cgroup2", "", None)]
+
+    def blkio_warnings(self, b: Blkio) -> list[str]:
+        """Told from a container cgroup already there (the root cgroup never has io.weight): with none yet, no
+        warning here, and ``create`` still skips a weight it cannot apply."""
+        with contextlib.suppress(OSError):
+            sibling = next((e.path for e in os.scandir(self.root / self.parent) if e.is_dir()), None)
+            if sibling is not None and (Path(sibling) / "io.max").exists():
+                return blkio.weight_warnings_v2(Path(sibling), b)
+        return []
 
 
 DeviceFilter = Callable[[str, bytes], None]

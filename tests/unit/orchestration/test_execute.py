@@ -333,3 +333,23 @@ def test_when_up_recreates_a_container_nothing_is_created_ahead():
         run_up(project, rt)
     assert ["stop p-db-1", "remove p-db-1", "create p-db-1"] == [c for c in rt.calls if "p-db-1" in c][:3]
     assert "create p-web-1" not in rt.calls
+
+
+class WarningRuntime(FakeRuntime):
+    """A host that cannot apply a blkio weight: create says so, as the real runtime's ``ContainerInfo.warnings``."""
+
+    def create_container(self, spec):
+        import dataclasses
+
+        info = super().create_container(spec)
+        return dataclasses.replace(info, warnings=("blkio_config: no weight",)) if spec.resources.blkio else info
+
+
+def test_create_warnings_are_shown_as_warning_events_of_that_container():
+    project = stack("services: {db: {image: x, blkio_config: {weight: 300}}, web: {image: y}}")
+    events: list[Event] = []
+    run_up(project, WarningRuntime(), events)
+    warned = [(e.name, e.status, e.detail) for e in events if e.status == "Warning"]
+    assert warned == [("p-db-1", "Warning", "blkio_config: no weight")]
+    db = [e.status for e in events if e.name == "p-db-1"]
+    assert db[db.index("Created") + 1] == "Warning"  # right after its create, as docker compose shows it
