@@ -107,12 +107,12 @@ def _tuple(values: Optional[List[str]]) -> tuple[str, ...]:
     return tuple(values or ())
 
 
-def _scale(values: Optional[List[str]]) -> tuple[tuple[str, int], ...]:
+def _scale(values: Optional[List[str]], hint: str = "--scale") -> tuple[tuple[str, int], ...]:
     out = []
     for item in values or ():
         name, sep, count = item.partition("=")
-        if not sep or not count.isdigit():
-            raise typer.BadParameter(f"{item!r}: use SERVICE=NUM", param_hint="--scale")
+        if not name or not sep or not count.isdigit():
+            raise typer.BadParameter(f"{item!r}: use SERVICE=NUM", param_hint=hint)
         out.append((name, int(count)))
     return tuple(out)
 

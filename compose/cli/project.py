@@ -235,6 +235,21 @@ def create(
 
 
 @app.command()
+def scale(
+    ctx: typer.Context,
+    replicas: List[str] = typer.Argument(..., metavar="SERVICE=REPLICAS...", help="Services and their counts."),
+    no_deps: bool = typer.Option(False, "--no-deps", help="Do not start linked services."),
+) -> None:
+    """Scale services: as up -d --scale for them, which starts what they depend on and recreates nothing else."""
+    from compose.options import AttachOptions, UpOptions
+
+    counts = _scale(replicas, hint="SERVICE=REPLICAS")
+    opts = UpOptions(services=tuple(dict.fromkeys(n for n, _ in counts)), detach=True, no_deps=no_deps,
+                     scale=counts)
+    _up(ctx, opts, AttachOptions())
+
+
+@app.command()
 def down(
     ctx: typer.Context,
     services: Optional[List[str]] = SERVICES,

@@ -169,3 +169,28 @@ def test_global_parallel_flag_reaches_up(dy, monkeypatch):
     monkeypatch.setattr(service, "up", spy)
     assert dy("--parallel", "2", "up", "-d").exit_code == 0
     assert seen["parallel"] == 2
+
+
+def test_scale_sets_replica_counts_and_starts_the_dependencies(dy):
+    assert dy("up", "-d").exit_code == 0
+    first = dy.rt.names()
+    result = dy("scale", "web=3")
+    assert result.exit_code == 0, result.output
+    assert dy.rt.names() == ["demo-db-1", "demo-web-1", "demo-web-2", "demo-web-3"]
+    assert all(dy.rt.state_of(n) == "running" for n in dy.rt.names())
+    assert "Container demo-web-3  Started" in result.stderr
+    assert dy("scale", "web=1").exit_code == 0
+    assert dy.rt.names() == first
+
+
+def test_scale_with_no_deps_touches_only_the_named_service(dy):
+    assert dy("scale", "--no-deps", "web=2").exit_code == 0
+    assert dy.rt.names() == ["demo-web-1", "demo-web-2"]
+
+
+def test_scale_refuses_a_bad_argument_or_an_unknown_service_and_changes_nothing(dy):
+    bad = dy("scale", "web")
+    assert bad.exit_code == 2 and "use SERVICE=NUM" in bad.output
+    unknown = dy("scale", "nosuch=2")
+    assert unknown.exit_code != 0 and "nosuch" in unknown.output
+    assert dy.rt.names() == []
