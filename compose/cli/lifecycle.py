@@ -184,3 +184,18 @@ def cp(
     rt, name = _runtime(), _name(ctx)
     line = copy.copy(rt, src, dest, lambda service: _one(rt, name, service, index).id, sys.stdout.buffer)
     _con(ctx).notice(line)
+
+
+@app.command()
+def export(
+    ctx: typer.Context,
+    service: str = typer.Argument(..., metavar="SERVICE"),
+    output: Optional[str] = typer.Option(None, "-o", "--output", help="Write to a file, not to stdout."),
+    index: Optional[int] = typer.Option(None, "--index", help="Replica number of the service."),
+) -> None:
+    """Export a service container's filesystem (running or stopped) as a tar archive, without its mounts."""
+    from compose import export as exporting
+    from compose.queries import _one
+
+    rt, name = _runtime(), _name(ctx)
+    exporting.export(rt, _one(rt, name, service, index).id, output, sys.stdout.buffer)

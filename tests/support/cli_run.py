@@ -12,8 +12,9 @@ from pathlib import Path
 from tests.support.paths import REPO
 
 
-def dockyard(*args: str, cwd: Path | str | None = None, timeout: float = 180) -> subprocess.CompletedProcess:
-    """``dockyard *args`` in ``cwd``; stdout and stderr captured as text, colour off."""
+def dockyard(*args: str, cwd: Path | str | None = None, timeout: float = 180,
+             text: bool = True) -> subprocess.CompletedProcess:
+    """``dockyard *args`` in ``cwd``; stdout and stderr captured (as text unless ``text`` is False), colour off."""
     env = {**os.environ, "NO_COLOR": "1", "PYTHONPATH": str(REPO)}
-    return subprocess.run([sys.executable, "-m", "compose.cli", *args], cwd=cwd, capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "compose.cli", *args], cwd=cwd, capture_output=True, text=text,
                           timeout=timeout, env=env, check=False)
