@@ -162,6 +162,13 @@ class Runtime:
 
         return Builder(self.images, self.root).plan(request).describe()
 
+    @_seam("commit container")
+    def commit_container(self, id: str, reference: str | None = None, *, message: str = "",  # noqa: A002
+                         author: str = "", pause: bool = True) -> ImageInfo:
+        """The container's changes as a new image (``runtime.build.commit``), tagged ``reference`` if given. A
+        running container is frozen while its writable layer is read (``pause``), as ``docker commit`` does."""
+        return self._life.commit(id, self.images, reference, message=message, author=author, pause=pause)
+
     def _images_in_use(self) -> set[str]:
         return {rec["image_id"] for rec in self.store.all()}
 

@@ -320,6 +320,27 @@ class Lifecycle:
             with contextlib.suppress(ContainerRuntimeError):
                 self.volumes.remove(name, missing_ok=True)
 
+    def commit(self, ref: str, images: ImageService, reference: str | None, *, message: str, author: str,
+               pause: bool) -> object:
+        """``Runtime.commit_container``: the layer is read with the container frozen if it runs and ``pause``."""
+        from runtime.build.commit import CommitRequest, commit
+
+        cid = self.store.resolve(ref)
+        rec = self.refresh(cid)
+        if rec.get("creating") or rec["state"] == cs.REMOVING:
+            raise StateError(f"commit container {rec['name']}: it is being created or removed")
+        upper = self.store.cdir(cid) / "upper"
+        request = CommitRequest(upper if upper.is_dir() else None, rec["image_id"], rec.get("spec") or {},
+                                tuple(rec.get("command") or ()), reference, message, author)
+        freeze = pause and rec["state"] == cs.RUNNING
+        if freeze:
+            self._freeze(cid, True)
+        try:
+            return commit(images, request)
+        finally:
+            if freeze:
+                self._freeze(cid, False)
+
     def discard_abandoned(self, rec: dict) -> None:
         """Remove a record a killed ``create`` left half-made (``containers.abandoned``): nothing of it ever ran
         (its netns and cgroup were never made); what its provisioning had recorded is released."""

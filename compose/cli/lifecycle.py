@@ -187,6 +187,25 @@ def cp(
 
 
 @app.command()
+def commit(
+    ctx: typer.Context,
+    service: str = typer.Argument(..., metavar="SERVICE"),
+    reference: Optional[str] = typer.Argument(None, metavar="[REPOSITORY[:TAG]]"),
+    author: str = typer.Option("", "-a", "--author", help='Author (e.g. "Jane <jane@example.com>").'),
+    message: str = typer.Option("", "-m", "--message", help="Commit message."),
+    pause: bool = typer.Option(True, "-p", "--pause/--no-pause", help="Freeze the container while committing."),
+    index: Optional[int] = typer.Option(None, "--index", help="Replica number of the service."),
+) -> None:
+    """Create a new image from a service container's changes (running or stopped); prints its id."""
+    from compose.queries import _one
+
+    rt, name = _runtime(), _name(ctx)
+    info = rt.commit_container(_one(rt, name, service, index).id, reference, message=message, author=author,
+                               pause=pause)
+    _con(ctx).write(info.id)
+
+
+@app.command()
 def export(
     ctx: typer.Context,
     service: str = typer.Argument(..., metavar="SERVICE"),

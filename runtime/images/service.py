@@ -195,6 +195,7 @@ class ImageService:
         doc = {"Id": info.id, "RepoTags": list(info.repo_tags), "RepoDigests": list(info.repo_digests),
                "Created": info.created, "Config": config.get("config") or {}, "Architecture": info.architecture,
                "Os": info.os, "Size": info.size, "Author": config.get("author", ""),
+               "Comment": config.get("comment", ""),
                "RootFS": {"Type": config.get("rootfs", {}).get("type", "layers"),
                           "Layers": list(config.get("rootfs", {}).get("diff_ids", []))},
                "Descriptor": {"mediaType": self.store.read_index()["images"][info.id]["media_type"],

@@ -358,6 +358,13 @@ class FakeRuntime:
         emit(BuildEvent("image", text=image_id))
         return image
 
+    def commit_container(self, id: str, reference: str | None = None, *, message: str = "",  # noqa: A002
+                         author: str = "", pause: bool = True) -> FakeImage:
+        box = self._find(id)
+        self.calls.append(f"commit {box.spec.name} {reference or '-'} pause={pause} {message!r} {author!r}")
+        image_id = "sha256:" + hashlib.sha256(f"{box.id}{len(self.calls)}".encode()).hexdigest()
+        return self.images.add(reference, image_id) if reference else FakeImage(image_id, ())
+
     def build_plan(self, request: BuildRequest) -> str:
         return f"build plan for {request.dockerfile or 'inline Dockerfile'} in {request.context_dir.name}\n"
 
