@@ -149,6 +149,10 @@ def _ports(service: Service) -> tuple[PortSpec, ...]:
     for port in service.ports:
         published = port.published_range()
         host_port = published[0] if published else 0
+        if port.host_ip and ":" in port.host_ip:  # refused here, before up makes anything
+            raise ComposeError(f"service {service.name!r}: ports: host_ip {port.host_ip} is an IPv6 address; dockyard "
+                               "publishes ports on IPv4 addresses only",
+                               hint="publish on 127.0.0.1 or 0.0.0.0, or leave the address out (all IPv4 ones)")
         out.append(PortSpec(port.target, host_port, port.protocol, port.host_ip or "0.0.0.0"))
     return tuple(out)
 

@@ -198,6 +198,10 @@ def check_policies(spec: ContainerSpec) -> None:
 
     log = log_config(spec)
     LogOptions.build(log["driver"], log["options"])
+    for port in spec.ports:
+        if ":" in port.host_ip:
+            raise ContainerError(f"create container {spec.name}: publish {port.host_ip}:{port.host_port}: IPv6 host "
+                                 "addresses are not supported; publish on 127.0.0.1 or 0.0.0.0")
     if spec.restart.policy not in MODES:
         raise ContainerError(f"create container {spec.name}: restart policy {spec.restart.policy!r} is unknown; use "
                              f"one of {', '.join(MODES)}")

@@ -58,6 +58,16 @@ def test_published_ports():
     assert s.ports == (PortSpec(80, 8080, "tcp", "127.0.0.1"), PortSpec(53, 0, "udp", "0.0.0.0"))
 
 
+def test_an_ipv6_host_address_is_refused_naming_the_service_and_the_fix():
+    import pytest
+
+    from compose.errors import ComposeError
+
+    with pytest.raises(ComposeError, match=r"service 's': ports: host_ip ::1 is an IPv6 address") as err:
+        spec("services: {s: {image: x, ports: ['[::1]:8080:80']}}")
+    assert "127.0.0.1 or 0.0.0.0" in str(err.value.hint)
+
+
 def test_restart_policy_with_a_count():
     assert spec("services: {s: {image: x, restart: 'on-failure:3'}}").restart == RestartSpec("on-failure", 3)
 
