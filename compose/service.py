@@ -30,6 +30,8 @@ def config(gopts: GlobalOptions, opts: ConfigOptions, *, stdin: str | None = Non
     from compose.loader import pipeline
 
     profiles = ("*",) if opts.profiles else None
+    if opts.variables:
+        return _variables(gopts, opts, stdin)
     load = gopts.load_options(
         services=opts.selected,
         interpolate=opts.interpolate,
@@ -58,7 +60,21 @@ def config(gopts: GlobalOptions, opts: ConfigOptions, *, stdin: str | None = Non
         return Rendered(_lines(_image_of(loaded.name, name, svc) for name, svc in services.items()), warnings)
     if opts.hash is not None:
         return Rendered(_hashes(services, opts.hash), warnings)
+    if opts.environment:
+        return Rendered(_lines(f"{k}={v}" for k, v in sorted(loaded.environment.items())), warnings)
     return Rendered(render(data, opts.format), warnings)
+
+
+def _variables(gopts: GlobalOptions, opts: ConfigOptions, stdin: str | None) -> Rendered:
+    """``config --variables``: the variables the files interpolate, read before interpolation (none need a value)."""
+    from compose.loader import pipeline, variables
+
+    load = gopts.load_options(services=opts.selected, interpolate=False, normalize=False, profiles=("*",),
+                              stdin=stdin)
+    found = variables.extract(pipeline.load_dict(load, stop_after="merge").data)
+    if opts.format == "json":
+        return Rendered(json.dumps(variables.as_json(found), indent=2) + "\n", ())
+    return Rendered(variables.table(found), ())
 
 
 def render(data: dict, fmt: str) -> str:

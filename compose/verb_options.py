@@ -30,6 +30,8 @@ class ConfigOptions:
     normalize: bool = True
     output: Path | None = None
     selected: tuple[str, ...] = field(default_factory=tuple)
+    variables: bool = False
+    environment: bool = False
 
 
 @record

@@ -51,6 +51,8 @@ def config(
     no_interpolate: bool = typer.Option(False, "--no-interpolate", help="Do not interpolate variables."),
     no_normalize: bool = typer.Option(False, "--no-normalize", help="Do not normalize (paths, defaults)."),
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write to a file instead of stdout."),
+    variables: bool = typer.Option(False, "--variables", help="Print the variables the files use, with defaults."),
+    environment: bool = typer.Option(False, "--environment", help="Print the environment used for interpolation."),
 ) -> None:
     """Validate the compose files and print the project in canonical form."""
     from compose import service
@@ -61,7 +63,7 @@ def config(
     opts = ConfigOptions(
         format=format, quiet=quiet, services=services, volumes=volumes, networks=networks, images=images,
         profiles=profiles, hash=hash, interpolate=not no_interpolate, normalize=not no_normalize, output=output,
-        selected=tuple(services_args or ()),
+        selected=tuple(services_args or ()), variables=variables, environment=environment,
     )
     stdin = sys.stdin.read() if "-" in ctx.obj.files else None
     result = service.config(ctx.obj, opts, stdin=stdin)

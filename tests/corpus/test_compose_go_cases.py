@@ -142,3 +142,25 @@ def test_corpus_yaml_reads(path: Path) -> None:
         read_yaml(text, rel)
     assert expected in str(info.value)
     assert str(info.value).startswith(f"{rel}:")
+
+
+@pytest.mark.parametrize("case", _template_cases())
+def test_config_variables_lists_every_name_a_template_case_looks_up(case: dict[str, Any]) -> None:
+    """``config --variables`` scans operands whether or not they are used, so it finds at least every name that
+    substitution looks up (and nothing that is not a name in the template)."""
+    from compose.loader.variables import extract
+
+    mapping = _table("compose-go-template-cases.json")["mapping"]
+    looked: list[str] = []
+
+    def lookup(name: str) -> str | None:
+        looked.append(name)
+        return mapping.get(name)
+
+    try:
+        substitute(case["template"], lookup)
+    except InterpolationError:
+        pass
+    found = extract({"x": case["template"]})
+    assert set(looked) <= set(found)
+    assert all(name in case["template"] for name in found)

@@ -145,3 +145,21 @@ def test_unsupported_fields_are_warned_about_not_dropped(project):
     run = project.dockyard("config")
     assert run.code == 0
     assert "mac_address" in run.err and "mac_address: 02:42:ac:11:65:43" in run.out
+
+
+def test_variables_lists_what_the_files_interpolate_without_needing_values(project):
+    project.write("compose.yaml", STACK.replace("image: busybox", "image: busybox:${BUSYBOX_TAG:?set it}"))
+    result = project.dockyard("config", "--variables")
+    assert result.out == ("NAME          REQUIRED   DEFAULT VALUE   ALTERNATE VALUE\n"
+                          "BUSYBOX_TAG   true\n"
+                          "PORT          false      8080\n")
+    doc = json.loads(project.dockyard("config", "--variables", "--format", "json").out)
+    assert doc["PORT"] == {"Name": "PORT", "DefaultValue": "8080", "PresenceValue": "", "Required": False}
+
+
+def test_environment_prints_what_interpolation_sees(project):
+    project.write("compose.yaml", STACK)
+    project.write(".env", "PORT=9090\n")
+    lines = project.dockyard("config", "--environment", env={"DY_TEST_VAR": "shell"}).out.splitlines()
+    assert "PORT=9090" in lines and "DY_TEST_VAR=shell" in lines
+    assert lines == sorted(lines)
