@@ -1,7 +1,7 @@
 """A small synchronous NETLINK_ROUTE client: one socket, sequence numbers, ACKs, refusals and dumps.
 
 The wire format is pyroute2's: its message classes encode each request (``msg.encode()``) and its parser decodes
-the replies. They are handed in by ``bridge`` (the only pyroute2 importer) as a ``parse`` function; this module owns
+the replies. They are handed in by ``rtmsg`` (the only pyroute2 importer) as a ``parse`` function; this module owns
 only the socket and the exchange, the way the DNS responder owns its UDP socket and leaves the packets to dnslib.
 No event loop, no helper thread: a request is one ``sendto`` and blocking ``recv`` calls (retried on EINTR by
 Python itself). A client is not thread-safe: ``host`` keeps one per thread, ``inside`` makes one for a call.

@@ -14,6 +14,7 @@ import pytest
 from runtime.errors import NetworkError
 from runtime.network import bridge
 from runtime.network import netlink as nl
+from runtime.network import rtmsg
 from tests.support import netns as nsup
 from tests.support.eventually import eventually
 
@@ -24,11 +25,11 @@ CREATE = nl.NLM_F_CREATE | nl.NLM_F_EXCL
 
 @pytest.fixture
 def parse():
-    return bridge._load()["parse"]
+    return rtmsg.load()["parse"]
 
 
 def new_bridge(rt: nl.Rtnl, name: str) -> None:
-    rt.request(nl.RTM_NEWLINK, bridge._ifinfo(name=name, attrs=(bridge._linkinfo("bridge"),)), CREATE)
+    rt.request(nl.RTM_NEWLINK, rtmsg.ifinfo(name=name, attrs=(rtmsg.linkinfo("bridge"),)), CREATE)
 
 
 def ip_json(ns: nsup.Netns | None, *argv: str) -> list:
@@ -46,7 +47,7 @@ def test_a_dump_returns_every_link_of_a_namespace_with_many(parse):
     with nsup.netns("nl") as ns, nl.inside(ns.path, parse) as rt:
         for name in sorted(wanted):
             new_bridge(rt, name)
-        dumped = [m.get_attr("IFLA_IFNAME") for m in rt.dump(nl.RTM_GETLINK, bridge._ifinfo())]
+        dumped = [m.get_attr("IFLA_IFNAME") for m in rt.dump(nl.RTM_GETLINK, rtmsg.ifinfo())]
         assert sorted(dumped) == sorted(wanted | {"lo"})
         assert sorted(dumped) == sorted(link["ifname"] for link in ip_json(ns, "link", "show"))
 
@@ -59,10 +60,10 @@ def test_the_kernels_refusals_carry_their_errno(parse):
         with pytest.raises(NetlinkError) as exists:
             new_bridge(rt, "dyb0")
         with pytest.raises(NetlinkError) as missing:
-            rt.request(nl.RTM_DELLINK, bridge._ifinfo(name="dyb1"))
+            rt.request(nl.RTM_DELLINK, rtmsg.ifinfo(name="dyb1"))
         assert (exists.value.code, missing.value.code) == (errno.EEXIST, errno.ENODEV)
-        rt.request(nl.RTM_DELLINK, bridge._ifinfo(name="dyb0"))
-        assert [m.get_attr("IFLA_IFNAME") for m in rt.dump(nl.RTM_GETLINK, bridge._ifinfo())] == ["lo"]
+        rt.request(nl.RTM_DELLINK, rtmsg.ifinfo(name="dyb0"))
+        assert [m.get_attr("IFLA_IFNAME") for m in rt.dump(nl.RTM_GETLINK, rtmsg.ifinfo())] == ["lo"]
 
 
 def test_a_bridge_made_twice_is_refused_naming_the_step_and_deletes_are_idempotent(names):
@@ -130,6 +131,6 @@ def test_a_subscriber_is_woken_by_a_link_made_and_by_its_removal(parse):
         new_bridge(rt, "dyw0")
         assert events.arrivals(10) >= 1
         assert events.arrivals(0) == 0  # drained
-        rt.request(nl.RTM_DELLINK, bridge._ifinfo(name="dyw0"))
+        rt.request(nl.RTM_DELLINK, rtmsg.ifinfo(name="dyw0"))
         assert events.arrivals(10) >= 1
         assert events.arrivals(0) == 0

@@ -23,7 +23,7 @@ OWNERS = {
     "typer": CLI_MODULES,
     "click": CLI_MODULES,
     "rich": "compose/console.py",
-    "pyroute2": "runtime/network/bridge.py",
+    "pyroute2": "runtime/network/rtmsg.py",
     "dnslib": "runtime/network/dns.py",
     "httpx": "runtime/images/registry.py",
     "zstandard": "runtime/images/compression.py",

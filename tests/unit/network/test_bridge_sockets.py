@@ -1,5 +1,5 @@
-"""How runtime/network/bridge.py holds its netlink sockets: pyroute2 loaded on the first netlink call, one host
-client per thread reused across calls and closed with the thread, never shared with a forked child. Read-only netlink
+"""How runtime/network/bridge.py (through rtmsg.py) holds its netlink sockets: pyroute2 loaded on the first netlink
+call, one host client per thread reused across calls and closed with the thread, never shared with a forked child. Read-only netlink
 queries of the host's ``lo``: no root needed."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import subprocess
 import sys
 import threading
 
-from runtime.network import bridge
+from runtime.network import bridge, rtmsg
 from tests.support.paths import REPO
 
 
@@ -21,10 +21,10 @@ def test_importing_bridge_does_not_load_pyroute2():
 
 def test_a_thread_reuses_its_host_socket_and_another_thread_gets_its_own():
     assert bridge.link_exists("lo") and bridge.link_exists("lo")
-    mine = bridge._host()
-    assert bridge._host() is mine
+    mine = rtmsg.host()
+    assert rtmsg.host() is mine
     theirs: list = []
-    thread = threading.Thread(target=lambda: theirs.append((bridge.link_exists("lo"), bridge._host())))
+    thread = threading.Thread(target=lambda: theirs.append((bridge.link_exists("lo"), rtmsg.host())))
     thread.start()
     thread.join(30)
     assert theirs[0][0] is True and theirs[0][1] is not mine
@@ -32,7 +32,7 @@ def test_a_thread_reuses_its_host_socket_and_another_thread_gets_its_own():
 
 def test_a_finished_threads_socket_is_closed():
     made: list = []
-    thread = threading.Thread(target=lambda: made.append(bridge.link_exists("lo") and bridge._host()))
+    thread = threading.Thread(target=lambda: made.append(bridge.link_exists("lo") and rtmsg.host()))
     thread.start()
     thread.join(30)
     gc.collect()

@@ -1,4 +1,4 @@
-"""runtime/network/netlink.py, the synchronous NETLINK_ROUTE client under bridge.py: requests encoded and replies
+"""runtime/network/netlink.py, the synchronous NETLINK_ROUTE client under rtmsg.py: requests encoded and replies
 decoded by pyroute2's message classes, ACKs and refusals, dumps, sequence numbers, one client per thread. Read-only
 queries of the host's ``lo`` and messages that never reach the kernel: no root needed."""
 
@@ -10,13 +10,13 @@ import threading
 
 import pytest
 
-from runtime.network import bridge
+from runtime.network import rtmsg
 from runtime.network import netlink as nl
 
 
 @pytest.fixture(scope="module")
 def codec():
-    return bridge._load()
+    return rtmsg.load()
 
 
 def round_trip(codec, mtype: int, msg):
@@ -45,10 +45,10 @@ def test_the_kernel_numbers_are_pyroute2s(codec):
 
 def test_a_veth_request_with_its_peer_in_a_netns_decodes_to_what_was_asked(codec):
     peer = [("IFLA_IFNAME", "eth1"), ("IFLA_ADDRESS", "02:42:0a:00:00:05"), ("IFLA_NET_NS_FD", 9), ("IFLA_MTU", 1400)]
-    info = bridge._linkinfo("veth", [("VETH_INFO_PEER", {"attrs": peer})])
-    msg = bridge._ifinfo(name="dyv0", up=True, attrs=(("IFLA_MASTER", 42), ("IFLA_MTU", 1400), info))
+    info = rtmsg.linkinfo("veth", [("VETH_INFO_PEER", {"attrs": peer})])
+    msg = rtmsg.ifinfo(name="dyv0", up=True, attrs=(("IFLA_MASTER", 42), ("IFLA_MTU", 1400), info))
     back = round_trip(codec, nl.RTM_NEWLINK, msg)
-    assert (back["flags"], back["change"], back["state"]) == (bridge.IFF_UP, bridge.IFF_UP, "up")
+    assert (back["flags"], back["change"], back["state"]) == (rtmsg.IFF_UP, rtmsg.IFF_UP, "up")
     assert (back.get_attr("IFLA_IFNAME"), back.get_attr("IFLA_MASTER"), back.get_attr("IFLA_MTU")) == ("dyv0", 42, 1400)
     linkinfo = back.get_attr("IFLA_LINKINFO")
     assert linkinfo.get_attr("IFLA_INFO_KIND") == "veth"
@@ -57,15 +57,15 @@ def test_a_veth_request_with_its_peer_in_a_netns_decodes_to_what_was_asked(codec
 
 
 def test_a_link_set_touches_only_what_is_given(codec):
-    down = round_trip(codec, nl.RTM_NEWLINK, bridge._ifinfo(5, up=False))
-    assert (down["index"], down["flags"], down["change"], down["attrs"]) == (5, 0, bridge.IFF_UP, [])
-    renamed = round_trip(codec, nl.RTM_NEWLINK, bridge._ifinfo(5, attrs=(("IFLA_IFNAME", "eth0"), ("IFLA_MTU", None))))
+    down = round_trip(codec, nl.RTM_NEWLINK, rtmsg.ifinfo(5, up=False))
+    assert (down["index"], down["flags"], down["change"], down["attrs"]) == (5, 0, rtmsg.IFF_UP, [])
+    renamed = round_trip(codec, nl.RTM_NEWLINK, rtmsg.ifinfo(5, attrs=(("IFLA_IFNAME", "eth0"), ("IFLA_MTU", None))))
     assert (renamed["change"], [a[0] for a in renamed["attrs"]]) == (0, ["IFLA_IFNAME"])
 
 
 @pytest.mark.parametrize(("family", "address", "flags", "names"), [
     (socket.AF_INET, "10.1.2.3", 0, ["IFA_ADDRESS", "IFA_LOCAL"]),
-    (socket.AF_INET6, "fd00::3", bridge.IFA_F_NODAD, ["IFA_ADDRESS", "IFA_FLAGS"]),
+    (socket.AF_INET6, "fd00::3", rtmsg.IFA_F_NODAD, ["IFA_ADDRESS", "IFA_FLAGS"]),
 ])
 def test_an_address_request_decodes_to_what_was_asked(codec, family, address, flags, names):
     sent: list = []
@@ -74,7 +74,7 @@ def test_an_address_request_decodes_to_what_was_asked(codec, family, address, fl
         def request(self, mtype, msg, flags=0):
             sent.append((mtype, msg, flags))
 
-    bridge._addr_add(Recorder(), 7, address, 24, family, flags)  # type: ignore[arg-type]
+    rtmsg.addr_add(Recorder(), 7, address, 24, family, flags)  # type: ignore[arg-type]
     (mtype, msg, request_flags), = sent
     assert (mtype, request_flags) == (nl.RTM_NEWADDR, nl.NLM_F_CREATE | nl.NLM_F_EXCL)
     back = round_trip(codec, mtype, msg)
@@ -90,12 +90,12 @@ def test_a_default_route_request_decodes_to_what_was_asked(codec):
         def request(self, mtype, msg, flags=0):
             sent.append((mtype, msg, flags))
 
-    bridge._route_default(Recorder(), socket.AF_INET6, "fd00::1", True, oif=3)  # type: ignore[arg-type]
+    rtmsg.route_default(Recorder(), socket.AF_INET6, "fd00::1", True, oif=3)  # type: ignore[arg-type]
     (mtype, msg, flags), = sent
     assert flags == nl.NLM_F_CREATE | nl.NLM_F_REPLACE
     back = round_trip(codec, mtype, msg)
     assert (back["family"], back["dst_len"], back["table"], back["proto"], back["type"]) == (
-        socket.AF_INET6, 0, bridge.MAIN_TABLE, bridge.RTPROT_STATIC, bridge.RTN_UNICAST)
+        socket.AF_INET6, 0, rtmsg.MAIN_TABLE, rtmsg.RTPROT_STATIC, rtmsg.RTN_UNICAST)
     assert (back.get_attr("RTA_GATEWAY"), back.get_attr("RTA_OIF"), back.get_attr("RTA_TABLE")) == ("fd00::1", 3, 254)
 
 
@@ -103,26 +103,26 @@ def test_a_request_returns_the_kernels_answer_and_a_refusal_raises_pyroute2s_err
     from pyroute2.netlink.exceptions import NetlinkError
 
     with nl.Rtnl(codec["parse"]) as rt:
-        (lo,) = rt.request(nl.RTM_GETLINK, bridge._ifinfo(name="lo"))
+        (lo,) = rt.request(nl.RTM_GETLINK, rtmsg.ifinfo(name="lo"))
         assert (lo["index"], lo.get_attr("IFLA_IFNAME")) == (socket.if_nametoindex("lo"), "lo")
         with pytest.raises(NetlinkError) as refused:
-            rt.request(nl.RTM_GETLINK, bridge._ifinfo(name="dy-no-such-link"))
+            rt.request(nl.RTM_GETLINK, rtmsg.ifinfo(name="dy-no-such-link"))
         assert refused.value.code == errno.ENODEV
-        assert rt.request(nl.RTM_GETLINK, bridge._ifinfo(name="lo"))[0]["index"] == lo["index"]  # still in step
+        assert rt.request(nl.RTM_GETLINK, rtmsg.ifinfo(name="lo"))[0]["index"] == lo["index"]  # still in step
 
 
 def test_a_dump_reads_every_link_until_done(codec):
     with nl.Rtnl(codec["parse"]) as rt:
-        names = {m.get_attr("IFLA_IFNAME") for m in rt.dump(nl.RTM_GETLINK, bridge._ifinfo())}
+        names = {m.get_attr("IFLA_IFNAME") for m in rt.dump(nl.RTM_GETLINK, rtmsg.ifinfo())}
     assert names == {name for _, name in socket.if_nameindex()}
 
 
 def test_answers_to_an_abandoned_request_are_skipped(codec):
     with nl.Rtnl(codec["parse"]) as rt:
-        rt._send(nl.RTM_GETLINK, bridge._ifinfo(), nl.NLM_F_DUMP)  # never read: its answers wait in the socket
-        (lo,) = rt.request(nl.RTM_GETLINK, bridge._ifinfo(name="lo"))
+        rt._send(nl.RTM_GETLINK, rtmsg.ifinfo(), nl.NLM_F_DUMP)  # never read: its answers wait in the socket
+        (lo,) = rt.request(nl.RTM_GETLINK, rtmsg.ifinfo(name="lo"))
         assert lo.get_attr("IFLA_IFNAME") == "lo"
-        assert rt.request(nl.RTM_GETLINK, bridge._ifinfo(name="lo"))[0].get_attr("IFLA_IFNAME") == "lo"
+        assert rt.request(nl.RTM_GETLINK, rtmsg.ifinfo(name="lo"))[0].get_attr("IFLA_IFNAME") == "lo"
 
 
 def test_a_closed_client_reports_closed(codec):
@@ -139,7 +139,7 @@ def test_threads_each_get_their_own_client_and_work_at_once(codec):
     def work(n: int) -> None:
         rt = nl.host(codec["parse"])
         clients[n] = rt
-        results[n] = {rt.request(nl.RTM_GETLINK, bridge._ifinfo(name="lo"))[0]["index"] for _ in range(40)}
+        results[n] = {rt.request(nl.RTM_GETLINK, rtmsg.ifinfo(name="lo"))[0]["index"] for _ in range(40)}
         assert nl.host(codec["parse"]) is rt
 
     threads = [threading.Thread(target=work, args=(n,)) for n in range(6)]

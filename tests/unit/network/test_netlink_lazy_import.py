@@ -1,5 +1,5 @@
-"""bridge.py loads only pyroute2's message modules (not its package ``__init__``, which pulls in ipdb, ndb, asyncio,
-...), yet any later ``import pyroute2`` / ``from pyroute2 import X`` in the same process still gets the whole package.
+"""rtmsg.py (under bridge.py) loads only pyroute2's message modules (not its package ``__init__``, which pulls in
+ipdb, ndb, asyncio, ...), yet any later ``import pyroute2`` / ``from pyroute2 import X`` in the same process still gets the whole package.
 Each case runs in a fresh interpreter; the generic mechanism (``netlink.lazy_package``) is checked on a toy package."""
 
 from __future__ import annotations
@@ -57,8 +57,8 @@ def test_later_imports_of_pyroute2_get_the_whole_package_and_it_works():
 def test_threads_asking_for_the_package_at_once_all_get_it():
     out = run("""
         import threading
-        from runtime.network import bridge
-        bridge._load()
+        from runtime.network import rtmsg
+        rtmsg.load()
         got = []
         def ask():
             import pyroute2
@@ -73,8 +73,8 @@ def test_threads_asking_for_the_package_at_once_all_get_it():
 def test_pyroute2_imported_first_is_used_as_it_is():
     out = run("""
         import pyroute2
-        from runtime.network import bridge
-        print(bridge.link_names("lo"), bridge.NetlinkError is pyroute2.NetlinkError)
+        from runtime.network import bridge, rtmsg
+        print(bridge.link_names("lo"), rtmsg.NetlinkError is pyroute2.NetlinkError)
     """)
     assert out == ["['lo']", "True"]
 
