@@ -164,10 +164,12 @@ class Runtime:
 
     @_seam("commit container")
     def commit_container(self, id: str, reference: str | None = None, *, message: str = "",  # noqa: A002
-                         author: str = "", pause: bool = True) -> ImageInfo:
+                         author: str = "", pause: bool = True, changes: Sequence[str] = ()) -> ImageInfo:
         """The container's changes as a new image (``runtime.build.commit``), tagged ``reference`` if given. A
-        running container is frozen while its writable layer is read (``pause``), as ``docker commit`` does."""
-        return self._life.commit(id, self.images, reference, message=message, author=author, pause=pause)
+        running container is frozen while its writable layer is read (``pause``), as ``docker commit`` does;
+        ``changes`` are Dockerfile instructions applied to the new config (CMD, ENV, LABEL, ...)."""
+        return self._life.commit(id, self.images, reference, message=message, author=author, pause=pause,
+                                 changes=tuple(changes))
 
     def _images_in_use(self) -> set[str]:
         return {rec["image_id"] for rec in self.store.all()}

@@ -321,7 +321,7 @@ class Lifecycle:
                 self.volumes.remove(name, missing_ok=True)
 
     def commit(self, ref: str, images: ImageService, reference: str | None, *, message: str, author: str,
-               pause: bool) -> object:
+               pause: bool, changes: tuple[str, ...] = ()) -> object:
         """``Runtime.commit_container``: the layer is read with the container frozen if it runs and ``pause``."""
         from runtime.build.commit import CommitRequest, commit
 
@@ -331,7 +331,7 @@ class Lifecycle:
             raise StateError(f"commit container {rec['name']}: it is being created or removed")
         upper = self.store.cdir(cid) / "upper"
         request = CommitRequest(upper if upper.is_dir() else None, rec["image_id"], rec.get("spec") or {},
-                                tuple(rec.get("command") or ()), reference, message, author)
+                                tuple(rec.get("command") or ()), reference, message, author, changes)
         freeze = pause and rec["state"] == cs.RUNNING
         if freeze:
             self._freeze(cid, True)

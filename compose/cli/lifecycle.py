@@ -194,6 +194,7 @@ def commit(
     author: str = typer.Option("", "-a", "--author", help='Author (e.g. "Jane <jane@example.com>").'),
     message: str = typer.Option("", "-m", "--message", help="Commit message."),
     pause: bool = typer.Option(True, "-p", "--pause/--no-pause", help="Freeze the container while committing."),
+    change: Optional[List[str]] = typer.Option(None, "-c", "--change", help="Dockerfile instruction to apply."),
     index: Optional[int] = typer.Option(None, "--index", help="Replica number of the service."),
 ) -> None:
     """Create a new image from a service container's changes (running or stopped); prints its id."""
@@ -201,7 +202,7 @@ def commit(
 
     rt, name = _runtime(), _name(ctx)
     info = rt.commit_container(_one(rt, name, service, index).id, reference, message=message, author=author,
-                               pause=pause)
+                               pause=pause, changes=_tuple(change))
     _con(ctx).write(info.id)
 
 

@@ -21,6 +21,7 @@ from runtime.images.reference import parse_reference
 from runtime.images.service import ImageInfo, ImageService
 
 
+CHANGEABLE = ("CMD", "ENTRYPOINT", "ENV", "EXPOSE", "LABEL", "ONBUILD", "USER", "VOLUME", "WORKDIR")  # Docker's
 PROJECT_LABELS = "com.docker.compose."  # a container of the new image must not count as one of the project's
 
 
@@ -36,12 +37,14 @@ class CommitRequest:
     reference: str | None = None
     message: str = ""
     author: str = ""
+    changes: tuple[str, ...] = ()  # Dockerfile instructions applied to the config last (``commit --change``)
 
 
 def commit(images: ImageService, request: CommitRequest) -> ImageInfo:
     store = images.store
     tagged = parse_reference(request.reference).tagged() if request.reference else None  # bad names fail first
     layers, config = chain.image_layers(images, request.image_id)
+    image_config(config, request, "", "")  # a bad --change fails before any layer is written
     with tempfile.TemporaryDirectory(dir=store.tmp) as tmp:
         upper = request.upper if request.upper is not None and request.upper.is_dir() else Path(tmp) / "empty"
         upper.mkdir(exist_ok=True)
@@ -83,6 +86,7 @@ def image_config(base: dict, request: CommitRequest, diff_id: str, created: str)
     labels = {k: v for k, v in spec.get("labels") or () if not k.startswith(PROJECT_LABELS)}
     if labels:
         section["Labels"] = {**(section.get("Labels") or {}), **labels}
+    apply_changes(section, request.changes)
     out["created"] = created
     if request.author:
         out["author"] = request.author
@@ -97,3 +101,24 @@ def image_config(base: dict, request: CommitRequest, diff_id: str, created: str)
     out["history"] = [*(out.get("history") or []), entry]
     out["rootfs"] = {"type": "layers", "diff_ids": [*(out.get("rootfs") or {}).get("diff_ids", []), diff_id]}
     return out
+
+
+def apply_changes(section: dict, changes: tuple[str, ...]) -> None:
+    """``--change`` lines (Dockerfile instructions; Docker allows those in ``CHANGEABLE``) applied to the image
+    config's ``config`` section as a build would apply them, ``$VAR`` expanded from its environment."""
+    if not changes:
+        return
+    from runtime.errors import ImageError
+    from runtime.images.buildconfig import env_of
+    from runtime.images.buildsteps import StageBuilder
+    from runtime.images.dockerfile import parse_dockerfile
+
+    builder = StageBuilder(config=section, parent_key="", escape="\\", build_args={}, global_args={}, auto_args={},
+                           context=None, resolve=None, path="--change")  # type: ignore[arg-type]
+    builder.state_env = env_of(section)
+    for text in changes:
+        for instruction in parse_dockerfile(text, path="--change").instructions:
+            if instruction.keyword not in CHANGEABLE:
+                raise ImageError(f"commit --change {text!r}: {instruction.keyword} cannot be applied to an image "
+                                 f"config; use one of {', '.join(CHANGEABLE)}")
+            builder.apply(instruction)

@@ -359,9 +359,10 @@ class FakeRuntime:
         return image
 
     def commit_container(self, id: str, reference: str | None = None, *, message: str = "",  # noqa: A002
-                         author: str = "", pause: bool = True) -> FakeImage:
+                         author: str = "", pause: bool = True, changes: Any = ()) -> FakeImage:
         box = self._find(id)
-        self.calls.append(f"commit {box.spec.name} {reference or '-'} pause={pause} {message!r} {author!r}")
+        self.calls.append(f"commit {box.spec.name} {reference or '-'} pause={pause} {message!r} {author!r}"
+                          + "".join(f" change={c!r}" for c in changes))
         image_id = "sha256:" + hashlib.sha256(f"{box.id}{len(self.calls)}".encode()).hexdigest()
         return self.images.add(reference, image_id) if reference else FakeImage(image_id, ())
 

@@ -58,11 +58,24 @@ def test_a_container_that_never_ran_commits_an_empty_layer(rt):
     assert run(rt, "from-idle", info.id, "echo ok") == (0, "ok\n")
 
 
-def test_a_bad_reference_is_refused_and_nothing_is_stored(rt):
+def test_changes_set_the_new_images_command(rt):
+    rt.create_container(spec("cmd", BUSYBOX_REF, "true"))
+    info = rt.commit_container("cmd", changes=('CMD ["echo", "changed"]', "ENV GREETING=hi"))
+    cid = rt.create_container(ContainerSpec(name="from-cmd", image=info.id, network_mode="none")).id
+    rt.start_container(cid)
+    assert rt.wait_container(cid, timeout=30) == 0
+    assert "".join(line.text for line in rt.logs(cid)) == "changed\n"
+
+
+def test_a_bad_reference_or_change_is_refused_and_nothing_is_stored(rt):
     rt.create_container(spec("named", BUSYBOX_REF, "true"))
     before = json.dumps(rt.images.store.read_index(), sort_keys=True)
+    blobs = sorted(p.name for p in rt.images.store.blobs.rglob("*") if p.is_file())
     with pytest.raises(Exception, match="(?i)invalid|reference"):
         rt.commit_container("named", "Bad Name!")
+    with pytest.raises(Exception, match="RUN cannot be applied"):
+        rt.commit_container("named", "dy-test/ok:1", changes=("RUN true",))
     assert json.dumps(rt.images.store.read_index(), sort_keys=True) == before
+    assert sorted(p.name for p in rt.images.store.blobs.rglob("*") if p.is_file()) == blobs
     with pytest.raises(ContainerError):
         rt.commit_container("no-such-container")

@@ -46,3 +46,24 @@ def test_nothing_given_keeps_the_images_config_and_adds_only_the_layer():
     out = image_config(BASE, request({}), "sha256:" + "b" * 64, "t")
     assert out["config"] == BASE["config"]
     assert len(out["history"]) == 2 and "comment" not in out["history"][-1]
+
+
+def test_changes_apply_dockerfile_instructions_last_with_the_images_environment():
+    changes = ('CMD ["serve", "--port", "80"]', "ENV MODE=prod HOME_DIR=$HOME/app", "LABEL tier=front",
+               "EXPOSE 80/tcp 53/udp", "WORKDIR data", "USER nobody", "VOLUME /cache")
+    base = {**BASE, "config": {**BASE["config"], "Env": ["HOME=/root"], "WorkingDir": "/srv"}}
+    c = image_config(base, request({"command": ["sleep", "1"]}, changes=changes), "sha256:" + "b" * 64, "t")["config"]
+    assert c["Cmd"] == ["serve", "--port", "80"]
+    assert c["Env"] == ["HOME=/root", "MODE=prod", "HOME_DIR=/root/app"]
+    assert c["Labels"] == {"from": "image", "tier": "front"}
+    assert c["ExposedPorts"] == {"80/tcp": {}, "53/udp": {}}
+    assert (c["WorkingDir"], c["User"], c["Volumes"]) == ("/srv/data", "nobody", {"/cache": {}})
+
+
+def test_a_change_docker_does_not_allow_is_refused_naming_the_allowed_ones():
+    import pytest
+
+    from runtime.errors import ImageError
+
+    with pytest.raises(ImageError, match=r"RUN cannot be applied to an image config; use one of CMD, ENTRYPOINT"):
+        image_config(BASE, request({}, changes=("RUN rm -rf /",)), "sha256:" + "b" * 64, "t")

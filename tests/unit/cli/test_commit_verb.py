@@ -20,6 +20,12 @@ def test_commit_without_a_reference_and_without_pausing_a_replica(dy):
     assert result.stdout.strip().startswith("sha256:")
 
 
+def test_changes_are_passed_in_order(dy):
+    assert dy("up", "-d").exit_code == 0
+    assert dy("commit", "-c", "ENV A=1", "--change", 'CMD ["x"]', "web").exit_code == 0
+    assert dy.rt.calls[-1] == "commit demo-web-1 - pause=True '' '' change='ENV A=1' change='CMD [\"x\"]'"
+
+
 def test_commit_of_a_service_without_a_container_names_the_fix(dy):
     result = dy("commit", "web")
     assert result.exit_code == 1 and "service web has no container" in result.stderr
