@@ -20,7 +20,7 @@ __all__ = ["VERSION", "app", "main", "set_runtime_factory"]
 
 # Each verb module and the top-level verbs and groups it registers, in `dockyard --help` order.
 VERB_MODULES = {
-    "project": ("version", "config", "up", "create", "scale", "down"),
+    "project": ("version", "config", "up", "create", "scale", "watch", "down"),
     "lifecycle": ("start", "stop", "restart", "kill", "pause", "unpause", "rm", "exec", "run", "cp", "commit", "export"),
     "queries": ("ps", "logs", "ls", "port", "top", "wait", "images", "events", "stats"),
     "images": ("pull", "push", "build", "image"),

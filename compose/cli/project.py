@@ -252,6 +252,42 @@ def scale(
 
 
 @app.command()
+def watch(
+    ctx: typer.Context,
+    services: Optional[List[str]] = SERVICES,
+    no_up: bool = typer.Option(False, "--no-up", help="Do not bring the services up first."),
+    quiet: bool = typer.Option(False, "--quiet", help="Do not say what is synced, restarted or rebuilt."),
+) -> None:
+    """Watch the services' develop.watch paths: sync, restart or rebuild them as files change (Ctrl-C ends it)."""
+    import threading
+
+    from compose import develop, service
+    from compose.errors import ComposeError
+    from compose.options import AttachOptions, UpOptions
+
+    console = _con(ctx)
+    loaded = service.load(_gopts(ctx), _tuple(services))
+    rules = develop.rules_of(loaded.project, _tuple(services))
+    if not rules:
+        raise ComposeError("none of the selected services is configured for watch",
+                           hint="add a develop: watch: section to a service (see the Compose develop spec)")
+    if not no_up:
+        _up(ctx, UpOptions(services=_tuple(services), detach=True), AttachOptions())
+    rt = _runtime()
+
+    def rebuild(name: str) -> None:
+        service.up(rt, loaded, UpOptions(services=(name,), detach=True, build=True, no_deps=True), console.event)
+
+    watcher = develop.Watcher(rt, loaded.name, rules, rebuild, (lambda _text: None) if quiet else console.notice)
+    watcher.start()
+    console.notice(f"Watch enabled for {', '.join(sorted({r.service for r in rules}))}")
+    try:
+        watcher.run(threading.Event())
+    except KeyboardInterrupt:
+        console.notice("Watch stopped")
+
+
+@app.command()
 def down(
     ctx: typer.Context,
     services: Optional[List[str]] = SERVICES,

@@ -27,7 +27,7 @@ SERVICE_FIELDS: dict[str, str] = {
     "mac_address": "set it on a network attachment: networks.<name>.mac_address", "external_links": "",
     "use_api_socket": "", "annotations": "",
     # compose features dockyard does not implement
-    "develop": "file watching is not supported", "models": "", "provider": "",
+    "models": "", "provider": "",
     "pre_start": "", "post_start": "", "pre_stop": "",
     "label_file": "the labels in these files are not read",
 }  # fmt: skip

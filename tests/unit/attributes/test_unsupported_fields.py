@@ -57,13 +57,17 @@ def test_service_level_mac_address_points_to_the_network_attachment():
 
 
 @pytest.mark.parametrize("row", [
-    "develop: {watch: [{path: ., action: sync, target: /app}]}", "post_start: [{command: [echo, hi]}]",
+    "post_start: [{command: [echo, hi]}]",
     "pre_stop: [{command: [echo, bye]}]", "provider: {type: model, options: {model: ai/x}}",
     "external_links: [other_db]", "annotations: {com.example: v}",
 ])
 def test_compose_features_not_implemented_are_warned(row):
     (warning,) = warnings_for(row)
     assert warning.startswith(f"services.web.{row.split(':')[0]}: {IGNORED}")
+
+
+def test_develop_is_read_by_watch_so_not_warned():
+    assert warnings_for("develop: {watch: [{path: ., action: sync, target: /app}]}") == []
 
 
 def test_file_based_secrets_and_configs_are_mounted_so_not_warned():
