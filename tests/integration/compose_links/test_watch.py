@@ -45,11 +45,11 @@ def test_watch_syncs_host_changes_into_the_running_container(project):
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         eventually(lambda: cat(project, "/app/a.txt") == "one\n", timeout=60)  # up, then the initial sync
-        (src / "a.txt").write_text("two\n")
+        (src / "a.txt").write_text("second\n")
         (src / "new.txt").write_text("new\n")
         (src / "scratch").mkdir()
         (src / "scratch" / "x").write_text("x\n")
-        eventually(lambda: cat(project, "/app/a.txt", "/app/new.txt") == "two\nnew\n", timeout=30)
+        eventually(lambda: cat(project, "/app/a.txt", "/app/new.txt") == "second\nnew\n", timeout=30)
         (src / "new.txt").unlink()
         eventually(lambda: dockyard("exec", "app", "test", "-e", "/app/new.txt", cwd=project).returncode == 1,
                    timeout=30)

@@ -82,12 +82,12 @@ def test_sync_copies_into_running_containers_and_deletes_what_was_removed(tmp_pa
     deploy(rt, p, "web", 1)
     deploy(rt, p, "web", 2, state="exited")
     w = _watcher(rt, p, said)
-    (src / "a.txt").write_text("two")
+    (src / "a.txt").write_text("second")  # another size: the same coarse mtime tick may follow the snapshot
     (src / "b.txt").write_text("b")
     assert w.poll() == 1
     (running,) = [i for i in rt.containers() if i.name == "p-web-1"]
     root = rt.fs_base / running.id
-    assert (root / "app" / "a.txt").read_text() == "two" and (root / "app" / "b.txt").read_text() == "b"
+    assert (root / "app" / "a.txt").read_text() == "second" and (root / "app" / "b.txt").read_text() == "b"
     assert not any((rt.fs_base / i.id).exists() for i in rt.containers() if i.name == "p-web-2")
     assert rt.calls[-1] == "restart p-web-1"
     (src / "b.txt").unlink()
