@@ -34,18 +34,22 @@ def test_follow_picks_up_a_replica_started_later():
     thread.join(5)
 
 
-def test_attached_follow_reports_exits_and_ends_when_everything_stopped():
-    rt, project = FakeRuntime(), stack("services: {w: {image: x}}")
-    rt.behave("w", logs=("bye",))
-    deploy(rt, project, "w", 1)
+def attached_until_exit(rt: FakeRuntime, line: str, code: int) -> list:
+    """Follow service ``w`` (which logs ``line``) as attached ``up`` does, until its container exits with ``code``;
+    the follow must end by itself."""
+    rt.behave("w", logs=(line,))
+    deploy(rt, stack("services: {w: {image: x}}"), "w", 1)
     items: list = []
-    stop = threading.Event()
-    thread = collect(Logs(rt, "p", poll=0.01), stop, items, report_exits=True, end_when_all_exited=True)
+    thread = collect(Logs(rt, "p", poll=0.01), threading.Event(), items, report_exits=True, end_when_all_exited=True)
     eventually(lambda: any(isinstance(i, Line) for i in items))
-    rt.set_state("p-w-1", "exited", 2)
+    rt.set_state("p-w-1", "exited", code)
     thread.join(5)
     assert not thread.is_alive()
-    assert Exited("w-1", "w", "p-w-1", 2) in items
+    return items
+
+
+def test_attached_follow_reports_exits_and_ends_when_everything_stopped():
+    assert Exited("w-1", "w", "p-w-1", 2) in attached_until_exit(FakeRuntime(), "bye", 2)
 
 
 class LateLastLine(FakeRuntime):
@@ -69,13 +73,5 @@ class LateLastLine(FakeRuntime):
 
 
 def test_an_exit_is_reported_after_the_last_lines_of_the_run():
-    rt, project = LateLastLine(), stack("services: {w: {image: x}}")
-    rt.behave("w", logs=("hello",))
-    deploy(rt, project, "w", 1)
-    items: list = []
-    stop = threading.Event()
-    thread = collect(Logs(rt, "p", poll=0.01), stop, items, report_exits=True, end_when_all_exited=True)
-    eventually(lambda: any(isinstance(i, Line) for i in items))
-    rt.set_state("p-w-1", "exited", 0)
-    thread.join(5)
+    items = attached_until_exit(LateLastLine(), "hello", 0)
     assert [i.text if isinstance(i, Line) else "exit" for i in items] == ["hello", "last words", "exit"]
