@@ -32,7 +32,7 @@ def parse(argv: list[str], environ: dict[str, str] | None = None) -> tuple[Any, 
             else:
                 services.append(argv[i])
                 i += 1
-        if p.get("format", "table") not in _FORMATS:
+        if p.get("format", "table") not in _FORMATS and "{{" not in p.get("format", ""):
             return None
         gopts = global_options(g, environ)
     except GiveUp:

@@ -31,13 +31,14 @@ def ps(
     list_services: bool = typer.Option(False, "--services", help="Only service names."),
     status: Optional[List[str]] = typer.Option(None, "--status", help="Filter by state."),
     filter: Optional[List[str]] = typer.Option(None, "--filter", help="status=<state>."),
-    format: str = typer.Option("table", "--format", help="table, json or jsonl."),
+    format: str = typer.Option("table", "--format", help="table, json, jsonl or a Go template ({{.Name}})."),
 ) -> None:
     """List the project's containers."""
     from compose.cli.session import show_ps
     from compose.options import PsOptions
 
-    _check_format(format, ("table", "json", "jsonl"))
+    if "{{" not in format:
+        _check_format(format, ("table", "json", "jsonl"))
     show_ps(_gopts(ctx), PsOptions(_tuple(services), all, quiet, list_services, _tuple(status), _tuple(filter), format))
 
 

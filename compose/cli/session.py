@@ -61,6 +61,10 @@ def show_ps(gopts: Any, opts: Any) -> None:
         out.lines(dict.fromkeys(st.service_of(c) for c in infos))
     elif opts.format == "table":
         out.table(st.TABLE_HEADERS, [st.table_row(c, now) for c in infos])
+    elif "{{" in opts.format:
+        from compose import gotemplate
+
+        out.write(gotemplate.render(opts.format, [st.ps_row(c, now) for c in infos]))
     else:
         out.json([st.ps_row(c, now) for c in infos], lines=opts.format == "jsonl")
 
