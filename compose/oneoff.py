@@ -33,6 +33,7 @@ class RunServiceOptions:
     no_deps: bool = False
     tty: bool = False
     build: bool = False  # --build: build the service's image first
+    interactive: bool = True  # stdin attached (``-i``, docker compose run's default); never when detached
 
 
 def run_spec(project: Any, opts: RunServiceOptions, number: int, environ: dict[str, str] | None = None) -> Any:
@@ -47,7 +48,7 @@ def run_spec(project: Any, opts: RunServiceOptions, number: int, environ: dict[s
     changes: dict[str, Any] = {
         "environment": tuple(env.items()), "labels": tuple(sorted(labels.items())), "ports": ports,
         "mounts": base.mounts + tuple(parse_volume(v) for v in opts.volumes), "restart": RestartSpec("no"),
-        "tty": opts.tty, "stdin_open": opts.tty,
+        "tty": opts.tty, "stdin_open": opts.tty or (opts.interactive and not opts.detach),
     }
     if opts.command:
         changes["command"] = opts.command
@@ -61,8 +62,9 @@ def run_spec(project: Any, opts: RunServiceOptions, number: int, environ: dict[s
 
 
 def run(rt: Any, loaded: Any, opts: RunServiceOptions, emit: EventFn = ignore,
-        environ: dict[str, str] | None = None, build_progress: Any = None) -> Any:
-    """Bring up the service's dependencies (unless ``no_deps``), then create and start the one-off container."""
+        environ: dict[str, str] | None = None, build_progress: Any = None, start: bool = True) -> Any:
+    """Bring up the service's dependencies (unless ``no_deps``), then create the one-off container and, with
+    ``start``, start it in the background (without, the caller starts it in the foreground)."""
     from compose import service as verbs
     from compose.lock import project_lock
 
@@ -78,7 +80,8 @@ def run(rt: Any, loaded: Any, opts: RunServiceOptions, emit: EventFn = ignore,
         existing = observe(rt, project.name, resources=False).service_containers(opts.service, oneoff=True)
         number = max([number_of(c) for c in existing] + [0]) + 1
         info = rt.create_container(run_spec(project, opts, number, environ))
-        rt.start_container(info.id)
+        if start:
+            rt.start_container(info.id)
     return info
 
 

@@ -280,6 +280,13 @@ class Runtime:
         host will not apply of the spec (``ContainerInfo.warnings``) once the container is created."""
         return self._life.run(spec, attach, remove, warn)
 
+    @_seam("start container")
+    def start_attached(self, id: str, remove: bool = False) -> int:  # noqa: A002
+        """Start a just-created container in the foreground (``dockyard run``): its stdout/stderr are this
+        process's, and its stdin if it was created with ``stdin_open`` (a pty with ``tty``); returns its exit
+        code. ``remove``: the container is removed when it ends."""
+        return self._life.start_attached(id, remove)
+
     # -- networks ----------------------------------------------------------------------------------------------
     def create_network(self, spec: NetworkSpec) -> NetworkInfo:
         return self.network.create_network(spec)

@@ -372,7 +372,6 @@ class Lifecycle:
     # -- run / exec --------------------------------------------------------------------------------------------
     def run(self, spec: ContainerSpec, attach: bool, remove: bool, warn: Callable[[str], None] | None = None) -> int:
         from runtime import launchspec
-        from runtime.attached import run_attached
 
         info = self.create(spec, durable=not (attach and remove))  # a foreground --rm run is gone after us
         for text in info.warnings if warn else ():
@@ -382,15 +381,30 @@ class Lifecycle:
                 self.store.update(info.id, lambda r: r.update(auto_remove=True))
             self.start(info.id)
             return 0
+        return self._foreground(info.id, launchspec.log_config(spec), spec.stdin_open, remove)
+
+    def start_attached(self, ref: str, remove: bool) -> int:
+        """Start a created container in the foreground, as ``run`` does its own: its output is this process's,
+        stdin too if it was created with ``stdin_open``; returns its exit code. ``remove``: removed afterwards."""
+        cid = self.store.resolve(ref)
+        rec = self.refresh(cid)
+        if rec["state"] != cs.CREATED or cs.abandoned(rec):
+            raise StateError(f"start container {rec['name']} in the foreground: it is {rec['state']}; only a container "
+                             "that was just created can be")
+        return self._foreground(cid, rec["log"], bool((rec.get("spec") or {}).get("stdin_open")), remove)
+
+    def _foreground(self, cid: str, log: dict, stdin: bool, remove: bool) -> int:
+        from runtime.attached import run_attached
+
         try:
-            self._prepare_start(self.store.read(info.id))
-            self.store.update(info.id, lambda r: r.update(attached=True), durable=False)
-            return run_attached(self.store, info.id, self._launch_spec(info.id), launchspec.log_config(spec), spec.stdin_open)
+            self._prepare_start(self.store.read(cid))
+            self.store.update(cid, lambda r: r.update(attached=True), durable=False)
+            return run_attached(self.store, cid, self._launch_spec(cid), log, stdin)
         finally:
-            self._teardown(self.store.read(info.id))
+            self._teardown(self.store.read(cid))
             if remove:
-                self._released[info.id] = self.refresh(info.id).get("started_at")  # remove need not tear down again
-                self.remove(info.id, force=True, volumes=True)
+                self._released[cid] = self.refresh(cid).get("started_at")  # remove need not tear down again
+                self.remove(cid, force=True, volumes=True)
 
     def exec(self, ref: str, argv: tuple[str, ...], user: str | None, workdir: str | None, env: tuple,
              tty: bool, interactive: bool) -> int:

@@ -134,12 +134,12 @@ def run_(
     workdir: Optional[str] = typer.Option(None, "-w", "--workdir"),
     label: Optional[List[str]] = typer.Option(None, "-l", "--label"),
     no_tty: bool = typer.Option(False, "-T", "--no-TTY", help="No pseudo-TTY."),
+    interactive: bool = typer.Option(True, "-i", "--interactive/--no-interactive", help="Keep stdin attached."),
     no_deps: bool = typer.Option(False, "--no-deps", help="Do not start dependencies."),
     build: bool = typer.Option(False, "--build", help="Build the image before starting the container."),
 ) -> None:
     """Run a one-off command in a new container of a service."""
     import os
-    import threading
 
     from compose import oneoff, service
 
@@ -148,24 +148,15 @@ def run_(
     opts = oneoff.RunServiceOptions(
         service_name, _tuple(command), remove, detach, _tuple(env), _tuple(volume), _tuple(publish), service_ports,
         entrypoint, name, user, workdir, _tuple(label), no_deps, tty=not no_tty and sys.stdin.isatty(), build=build,
+        interactive=interactive,
     )
     rt = _runtime()
-    info = oneoff.run(rt, loaded, opts, console.event, dict(os.environ), build_progress=console.build_event)
+    info = oneoff.run(rt, loaded, opts, console.event, dict(os.environ), build_progress=console.build_event,
+                      start=detach)
     if detach:
         console.write(info.name)
         return
-    stop = threading.Event()
-    try:
-        for line in rt.logs([info.id], follow=True, stop=stop):
-            console.write(line.text)
-        code = rt.wait_container(info.id)
-    except KeyboardInterrupt:
-        stop.set()
-        rt.stop_container(info.id)
-        code = 130
-    if remove:
-        rt.remove_container(info.id, force=True, volumes=True)
-    raise typer.Exit(code)
+    raise typer.Exit(rt.start_attached(info.id, remove=remove))  # stdin, stdout, stderr (a pty with a tty) are ours
 
 
 

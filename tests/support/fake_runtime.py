@@ -257,6 +257,17 @@ class FakeRuntime:
             self.remove_container(info.id, force=True, volumes=True)
         return code
 
+    def start_attached(self, id: str, remove: bool = False) -> int:  # noqa: A002
+        """Start in the foreground: the scripted output is printed (as the real one passes it through)."""
+        box = self._find(id)
+        self.start_container(box.id)
+        for line in self.logs([box.id]):
+            print(line.text)
+        code = self.wait_container(box.id)
+        if remove:
+            self.remove_container(box.id, force=True, volumes=True)
+        return code
+
     def exec(self, id: str, argv: list[str], **_: Any) -> int:  # noqa: A002
         box = self._find(id)
         self.calls.append(f"exec {box.spec.name} {' '.join(argv)}")

@@ -21,7 +21,7 @@ CONTRACT_METHODS = [
     "pull_image", "has_image", "image_config", "images", "create_container", "start_container", "stop_container",
     "kill_container", "restart_container", "pause_container", "unpause_container", "remove_container", "containers",
     "inspect_container", "wait_container", "logs", "exec", "top", "create_network", "remove_network", "networks",
-    "create_volume", "remove_volume", "volumes", "run", "build", "build_plan", "commit_container",
+    "create_volume", "remove_volume", "volumes", "run", "build", "build_plan", "commit_container", "start_attached",
 ]
 
 
