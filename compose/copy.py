@@ -100,21 +100,22 @@ def copy_in(root: Path, src: str, dest: str) -> str:
         for here, dirs, files in os.walk(source):
             rel = os.path.relpath(here, source)
             base = inside if rel == "." else f"{inside}/{rel}"
-            _mkdir(resolve(root, base))
+            make_dir(resolve(root, base))
             for name in files + [d for d in dirs if os.path.islink(os.path.join(here, d))]:
-                _put(Path(here, name), resolve(root, f"{base}/{name}", follow_last=False))
+                put_file(Path(here, name), resolve(root, f"{base}/{name}", follow_last=False))
     else:
-        _put(source, resolve(root, inside, follow_last=False))
+        put_file(source, resolve(root, inside, follow_last=False))
     return inside
 
 
-def _mkdir(path: Path) -> None:
+def make_dir(path: Path) -> None:
+    """A directory at ``path`` (a symlink there is replaced, never followed)."""
     if os.path.islink(path):
         os.unlink(path)
     os.makedirs(path, exist_ok=True)
 
 
-def _put(source: Path, target: Path) -> None:
+def put_file(source: Path, target: Path) -> None:
     """One file or symlink, written without following a symlink at ``target``."""
     if os.path.islink(target) or (os.path.lexists(target) and not os.path.isdir(target)):
         os.unlink(target)

@@ -168,8 +168,9 @@ def diff(before: dict[str, Entry], after: dict[str, Entry]) -> tuple[list[str], 
 # -- doing it ----------------------------------------------------------------------------------------------------
 
 def sync_into(root: Path, rule: Rule, changed: list[str], removed: list[str]) -> None:
-    """Copy ``changed`` from the host into the container whose filesystem is at ``root``; delete ``removed``."""
-    from compose.copy import resolve
+    """Copy ``changed`` from the host into the container whose filesystem is at ``root``; delete ``removed``.
+    Written as ``cp`` writes: a link the container has where a file goes is replaced, never written through."""
+    from compose.copy import make_dir, put_file, resolve
 
     for rel in removed:
         inside = resolve(root, _target(rule, rel), follow_last=False)
@@ -181,12 +182,12 @@ def sync_into(root: Path, rule: Rule, changed: list[str], removed: list[str]) ->
         source = rule.path / rel if rel else rule.path
         inside = resolve(root, _target(rule, rel), follow_last=False)
         if source.is_dir() and not source.is_symlink():
-            inside.mkdir(parents=True, exist_ok=True)
+            make_dir(inside)
             continue
         inside.parent.mkdir(parents=True, exist_ok=True)
         if inside.is_dir() and not inside.is_symlink():
             shutil.rmtree(inside)
-        shutil.copy2(source, inside, follow_symlinks=False)
+        put_file(source, inside)
 
 
 def _target(rule: Rule, rel: str) -> str:

@@ -133,3 +133,22 @@ def test_initial_sync_exec_and_rebuild(tmp_path):
     (src / "Dockerfile").write_text("FROM x")
     w.poll()
     assert said[-1] == "rebuild web"
+
+
+def test_a_link_planted_where_a_synced_file_goes_is_replaced_not_written_through(tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    host_file = tmp_path / "host-passwd"
+    host_file.write_text("root:x:0:0\n")
+    rt, p, said = FakeRuntime(), project(src, "[{action: sync, path: SRC, target: /app}]"), []
+    rt.fs_base = tmp_path / "roots"
+    deploy(rt, p, "web", 1)
+    (info,) = rt.containers()
+    app = rt.fs_base / info.id / "app"
+    app.mkdir(parents=True)
+    os.symlink("../../../host-passwd", app / "a.txt")  # relative: it would reach the host file if followed
+    w = _watcher(rt, p, said)
+    (src / "a.txt").write_text("synced\n")
+    w.poll()
+    assert host_file.read_text() == "root:x:0:0\n"
+    assert not (app / "a.txt").is_symlink() and (app / "a.txt").read_text() == "synced\n"
