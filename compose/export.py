@@ -47,8 +47,8 @@ def archive(root: Path, out: IO[bytes]) -> int:
             if info is None:  # a socket: tar has no entry for it
                 continue
             info.uname = info.gname = ""
-            if info.isreg():
-                with open(path, "rb") as data:
+            if info.isreg():  # opened without following a link the container may have put there since
+                with os.fdopen(os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC), "rb") as data:
                     tar.addfile(info, data)
             else:
                 tar.addfile(info)
