@@ -28,13 +28,13 @@ def test_unsupported_fields_name_their_paths():
           web:
             image: x
             gpus: all
-            develop: {watch: [{path: ., action: sync, target: /app}]}
+            post_start: [{command: [echo, hi]}]
             deploy: {mode: global}
         """
     )
     warnings = unsupported_fields(data)
     assert any(w.startswith("services.web.gpus:") for w in warnings)
-    assert any(w.startswith("services.web.develop:") for w in warnings)
+    assert any(w.startswith("services.web.post_start:") for w in warnings)
     assert any(w.startswith("services.web.deploy.mode:") for w in warnings)
 
 
