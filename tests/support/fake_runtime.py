@@ -247,15 +247,10 @@ class FakeRuntime:
             warn(text)
         if spec.network_mode == "bridge" and not spec.networks:  # as the runtime: its default network, on demand
             self.create_network(NetworkSpec("bridge", labels=(("dockyard.default", "true"),)))
-        self.start_container(info.id)
         if not attach:
+            self.start_container(info.id)
             return 0
-        for line in self.logs([info.id]):
-            print(line.text)
-        code = self.wait_container(info.id)
-        if remove:
-            self.remove_container(info.id, force=True, volumes=True)
-        return code
+        return self.start_attached(info.id, remove)
 
     def start_attached(self, id: str, remove: bool = False) -> int:  # noqa: A002
         """Start in the foreground: the scripted output is printed (as the real one passes it through)."""
