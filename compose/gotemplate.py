@@ -24,10 +24,6 @@ _FUNCTIONS: dict[str, Callable[[Any], str]] = {
 MIN_WIDTH, PADDING = 10, 3  # docker's tabwriter: cells at least 10 wide, 3 spaces between columns
 
 
-def is_template(fmt: str) -> bool:
-    return "{{" in fmt
-
-
 def render(fmt: str, rows: list[Mapping[str, Any]]) -> str:
     """The rows through the template (one output line per row, or a table with a header)."""
     table = fmt.startswith("table ") or fmt == "table"

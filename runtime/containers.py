@@ -145,9 +145,7 @@ class ContainerStore:
             if other and (self.dir / other / "state.json").exists():
                 with contextlib.suppress(ContainerNotFoundError, StateError):
                     if abandoned(self.read(other)):
-                        trash = self.dir / TRASH
-                        trash.mkdir(parents=True, exist_ok=True)
-                        os.rename(self.cdir(other), trash / f"{other}.{os.urandom(4).hex()}")
+                        os.rename(self.cdir(other), self._trash_slot(other))
                         return
                 raise ContainerError(
                     f"create container {name}: the name is already in use by container {other[:12]}; "
@@ -156,9 +154,7 @@ class ContainerStore:
     def delete(self, cid: str, name: str) -> None:
         """Drop the record and its directory. The directory is renamed into ``.trash`` (atomic: lookups see the
         container or nothing) and removed there, outside the index lock; a crash leaves only trash, swept later."""
-        trash = self.dir / TRASH
-        trash.mkdir(parents=True, exist_ok=True)
-        gone = trash / f"{cid}.{os.urandom(4).hex()}"
+        gone: Path | None = self._trash_slot(cid)
         try:
             os.rename(self.cdir(cid), gone)
         except FileNotFoundError:
@@ -170,9 +166,16 @@ class ContainerStore:
         if gone is not None:
             _rmtree(gone, ignore_errors=True)
         self._ephemeral.discard(cid)
+        trash = self.dir / TRASH
         if str(trash) not in _swept:  # once per process: what a killed command left is old by then or next time
             _swept.add(str(trash))
             _sweep(trash)
+
+    def _trash_slot(self, cid: str) -> Path:
+        """A fresh name in ``.trash`` for container ``cid``'s directory (renamed there, then removed)."""
+        trash = self.dir / TRASH
+        trash.mkdir(parents=True, exist_ok=True)
+        return trash / f"{cid}.{os.urandom(4).hex()}"
 
     def _release_name(self, cid: str, name: str) -> None:
         """Under the index lock: free ``name`` if it still names ``cid``."""
