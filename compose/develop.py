@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from compose.errors import ComposeError
+from compose.model import WatchRule
 
 SYNC_ACTIONS = ("sync", "sync+restart", "sync+exec")
 ACTIONS = (*SYNC_ACTIONS, "restart", "rebuild")
@@ -48,42 +49,26 @@ class Rule:
 def rules_of(project: Any, services: tuple[str, ...] = ()) -> list[Rule]:
     """The watch rules of ``services`` (all with rules by default); a rule that cannot work is an error naming the
     service and the fix."""
-    out = []
-    for name, service in project.services.items():
-        if services and name not in services:
-            continue
-        develop = service.extra.get("develop") or {}
-        for n, raw in enumerate(develop.get("watch") or ()):
-            out.append(_rule(name, n, raw, Path(project.working_dir)))
-    return out
+    return [_rule(name, n, watch) for name, service in project.services.items()
+            if not services or name in services for n, watch in enumerate(service.develop_watch)]
 
 
-def _rule(service: str, n: int, raw: dict, base: Path) -> Rule:
+def _rule(service: str, n: int, watch: WatchRule) -> Rule:
     where = f"service {service!r}: develop.watch[{n}]"
-    action = raw.get("action")
+    action, target = watch.action, watch.target
     if action not in ACTIONS:
         raise ComposeError(f"{where}: action {action!r} is unknown", hint=f"use one of {', '.join(ACTIONS)}")
-    target = raw.get("target")
     if action in SYNC_ACTIONS and not target:
         raise ComposeError(f"{where}: action {action} needs a target", hint="give the container path to sync to")
     if target and not str(target).startswith("/"):
         raise ComposeError(f"{where}: target {target!r} must be an absolute container path", hint="start it with /")
     command: tuple[str, ...] = ()
     if action == "sync+exec":
-        hook = raw.get("exec") or {}
-        value = hook.get("command")
-        command = ("/bin/sh", "-c", value) if isinstance(value, str) else tuple(str(v) for v in value or ())
+        value = watch.command
+        command = ("/bin/sh", "-c", value) if isinstance(value, str) else tuple(value or ())
         if not command:
             raise ComposeError(f"{where}: sync+exec needs exec.command", hint="give the command to run after a sync")
-    path = Path(os.path.expanduser(str(raw["path"])))
-    return Rule(service, action, path if path.is_absolute() else base / path, target, _strings(raw.get("ignore")),
-                _strings(raw.get("include")), bool(raw.get("initial_sync")), command)
-
-
-def _strings(value: Any) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    return (value,) if isinstance(value, str) else tuple(str(v) for v in value)
+    return Rule(service, action, Path(watch.path), target, watch.ignore, watch.include, watch.initial_sync, command)
 
 
 # -- what changed ----------------------------------------------------------------------------------------------

@@ -228,6 +228,20 @@ class EnvFile:
 
 
 @record(slots=True)
+class WatchRule:
+    """One ``develop.watch`` rule (``dockyard watch``): ``path`` absolute on the host (normalize), ``command`` the
+    ``exec.command`` of a ``sync+exec`` rule as written."""
+
+    action: str
+    path: str
+    target: str | None = None
+    ignore: tuple[str, ...] = ()
+    include: tuple[str, ...] = ()
+    initial_sync: bool = False
+    command: str | tuple[str, ...] | None = None
+
+
+@record(slots=True)
 class Service(_Copy):
     """One service, every attribute in long syntax."""
 
@@ -260,6 +274,7 @@ class Service(_Copy):
     secrets: tuple[FileRef, ...] = ()
     configs: tuple[FileRef, ...] = ()
     logging: Logging | None = None
+    develop_watch: tuple[WatchRule, ...] = ()
     working_dir: str | None = None
     user: str | None = None
     hostname: str | None = None

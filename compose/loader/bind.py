@@ -27,7 +27,7 @@ _SERVICE_TUPLES = (
 _SERVICE_MAPS = ("environment", "labels", "annotations", "sysctls")
 _SERVICE_BOUND = (
     "build", "command", "entrypoint", "env_file", "ports", "volumes", "depends_on", "healthcheck", "networks",
-    "deploy", "ulimits", "extra_hosts", "devices", "secrets", "configs", "logging", "stop_grace_period",
+    "deploy", "ulimits", "extra_hosts", "devices", "secrets", "configs", "logging", "stop_grace_period", "develop",
 )  # fmt: skip
 
 def _frozen_strings(value: Any) -> Mapping[str, Any]:
@@ -165,6 +165,15 @@ def _file_ref(data: Mapping[str, Any]) -> m.FileRef:
     )  # fmt: skip
 
 
+def bind_watch(data: Mapping[str, Any]) -> m.WatchRule:
+    def strings(value: Any) -> tuple[str, ...]:
+        return () if value is None else (value,) if isinstance(value, str) else tuple(str(v) for v in value)
+
+    return m.WatchRule(str(data.get("action")), str(data["path"]), data.get("target"), strings(data.get("ignore")),
+                       strings(data.get("include")), bool(data.get("initial_sync")),
+                       _command((data.get("exec") or {}).get("command")))
+
+
 def _ulimit(name: str, data: Mapping[str, Any] | int) -> m.Ulimit:
     if not isinstance(data, Mapping):
         return m.Ulimit(name, int(data), int(data))
@@ -202,6 +211,7 @@ def _parts(svc: Mapping[str, Any]) -> dict[str, Any]:
         "configs": tuple(_file_ref(c) for c in svc.get("configs") or ()),
         "logging": opt("logging", lambda v: m.Logging(v.get("driver"), _frozen_strings(v.get("options")))),
         "stop_grace_period": _seconds(svc.get("stop_grace_period")),
+        "develop_watch": tuple(bind_watch(w) for w in (svc.get("develop") or {}).get("watch") or ()),
     }  # fmt: skip
 
 
@@ -270,4 +280,4 @@ def bind(data: Mapping[str, Any], *, working_dir: str | None = None,
 
 
 __all__ = ["bind", "bind_build", "bind_deploy", "bind_healthcheck", "bind_mount", "bind_network_attachment",
-           "bind_port", "bind_service", "unsupported_fields"]
+           "bind_port", "bind_service", "bind_watch", "unsupported_fields"]

@@ -102,6 +102,9 @@ def _service_paths(svc: dict, project_dir: Path, environ: Mapping[str, str]) -> 
     for mount in svc.get("volumes") or []:
         if mount.get("type") == "bind" and mount.get("source"):
             mount["source"] = absolute(str(mount["source"]), project_dir, environ)
+    for rule in (svc.get("develop") or {}).get("watch") or []:
+        if rule.get("path") is not None:
+            rule["path"] = absolute(str(rule["path"]), project_dir, environ)
 
 
 def _resolve_environment(svc: dict, environ: Mapping[str, str]) -> None:
